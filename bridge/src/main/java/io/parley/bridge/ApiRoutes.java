@@ -1,0 +1,59 @@
+package io.parley.bridge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.parley.shared.Addresses;
+import io.parley.shared.Failure;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * {@code /api/...}: publishing for backends that are not on the bus (DESIGN.md §7). Every
+ * request needs {@code Authorization: Bearer <api key>}; a missing or wrong key is a 401.
+ */
+final class ApiRoutes {
+
+  private final Vertx vertx;
+  private final List<byte[]> keys;
+
+  ApiRoutes(Vertx vertx, List<String> keys) {
+    this.vertx = vertx;
+    this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+  }
+
+  void mount(Router router) {
+    router.route("/api/*").handler(this::requireKey);
+    router.post("/api/rooms/:room/events").handler(this::publish);
+  }
+
+  private void requireKey(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    byte[] presented = header != null && header.startsWith("Bearer ")
+      ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
+      : new byte[0];
+    // constant-time comparison, so response timing does not leak a key prefix
+    if (keys.stream().anyMatch(key -> MessageDigest.isEqual(key, presented))) {
+      ctx.next();
+    } else {
+      HttpReplies.error(ctx, Failure.UNAUTHENTICATED, "missing or wrong API key: send Authorization: Bearer <key>");
+    }
+  }
+
+  /** {@code POST /api/rooms/{room}/events {event, data}} → 202 {@code {offset, ts}}. */
+  private void publish(RoutingContext ctx) {
+    JsonObject body = HttpReplies.body(ctx);
+    if (body == null) {
+      return;
+    }
+    JsonObject request = new JsonObject()
+      .put("room", ctx.pathParam("room"))
+      .put("event", body.getValue("event"))
+      .put("data", body.getValue("data"));
+    HttpReplies.answer(ctx, 202, vertx.eventBus().<JsonObject>request(Addresses.ROOMS_PUBLISH, request)
+      .map(reply -> reply.body()));
+  }
+}

@@ -1,0 +1,58 @@
+package io.parley.bridge;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * The {@code bridge} section of the configuration: the limits that keep one socket from
+ * hurting the node (DESIGN.md §8).
+ *
+ * <pre>
+ * "bridge": {
+ *   "maxBodyBytes": 65536,        // a larger body: 413, the socket stays open
+ *   "maxFrameBytes": 1048576,     // a larger transport frame closes that socket (1009)
+ *   "maxQueuedBytes": 1048576,    // a websocket with more unsent than this is too slow: closed (4006)
+ *   "maxRoomsPerSocket": 100,
+ *   "ratePerSecond": 100, "rateBurst": 200,   // frames per socket (pings not counted): 429 beyond
+ *   "pingTimeoutMs": 10000,       // a socket that sends nothing this long is closed
+ *   "replyTimeoutMs": 10000,      // how long a client's request may wait for its verticle
+ *   "origin": null,               // allowed Origin for SockJS (null: any)
+ *   "transports": ["WEBSOCKET", "XHR"]
+ * }
+ * </pre>
+ */
+public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBytes, int maxRoomsPerSocket,
+                            double ratePerSecond, double rateBurst, long pingTimeoutMs,
+                            long replyTimeoutMs, String origin, List<String> transports) {
+
+  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+  public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+  public BridgeOptions {
+    transports = List.copyOf(transports);
+    if (maxBodyBytes <= 0 || maxFrameBytes < maxBodyBytes) {
+      throw new IllegalArgumentException("bridge.maxFrameBytes must be at least bridge.maxBodyBytes, both positive");
+    }
+    if (maxQueuedBytes <= 0 || maxRoomsPerSocket <= 0 || ratePerSecond <= 0 || rateBurst < 1 || pingTimeoutMs <= 0 || replyTimeoutMs <= 0) {
+      throw new IllegalArgumentException("bridge limits must be positive");
+    }
+  }
+
+  public static BridgeOptions fromConfig(JsonObject bridge) {
+    JsonObject json = bridge == null ? new JsonObject() : bridge;
+    JsonArray transports = json.getJsonArray("transports", new JsonArray().add("WEBSOCKET").add("XHR"));
+    return new BridgeOptions(
+      json.getInteger("maxBodyBytes", DEFAULT_MAX_BODY_BYTES),
+      json.getInteger("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
+      json.getInteger("maxQueuedBytes", DEFAULT_MAX_FRAME_BYTES),
+      json.getInteger("maxRoomsPerSocket", 100),
+      json.getDouble("ratePerSecond", 100.0),
+      json.getDouble("rateBurst", 200.0),
+      json.getLong("pingTimeoutMs", 10_000L),
+      json.getLong("replyTimeoutMs", 10_000L),
+      json.getString("origin"),
+      transports.stream().map(String::valueOf).toList());
+  }
+}

@@ -1,0 +1,107 @@
+package io.parley.bridge;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.parley.rooms.RoomPolicy;
+import io.parley.rooms.RoomsOptions;
+import io.parley.shared.Addresses;
+import io.parley.shared.Failure;
+
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API,
+ * {@code /health}, {@code /metrics}, and the web demo. Stateless apart from its sockets, so
+ * several instances share the port.
+ */
+public final class HttpServerVerticle extends VerticleBase {
+
+  /** Everything an HTTP server instance needs, built once per node. */
+  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
+                      RoomsOptions rooms, BridgeMetrics metrics, PrometheusMeterRegistry scrape,
+                      HealthChecks health, JsonObject clientConfig, Clock clock, IntConsumer listening) {
+  }
+
+  private final Setup setup;
+  private EventBusBridge bridge;
+  private HttpServer server;
+
+  public HttpServerVerticle(Setup setup) {
+    this.setup = setup;
+  }
+
+  @Override
+  public Future<?> start() {
+    bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
+      RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.clock());
+    return bridge.start().compose(eventBusRouter -> {
+      Router router = Router.router(vertx);
+      // SockJS's XHR transports need the body read first; over maxFrameBytes it is a 413
+      router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(setup.bridge().maxFrameBytes()));
+      router.route("/eventbus/*").subRouter(eventBusRouter);
+      router.route().handler(BodyHandler.create().setBodyLimit(setup.bridge().maxBodyBytes()));
+      router.post("/auth/dev-token").handler(setup.devTokens()
+        ? this::devToken
+        : ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND, "dev tokens are off on this node (auth.devTokens)"));
+      new ApiRoutes(vertx, setup.http().apiKeys()).mount(router);
+      router.get("/health").handler(this::health);
+      router.get("/metrics").handler(this::metrics);
+      router.get("/client-config").handler(ctx -> HttpReplies.json(ctx, 200, setup.clientConfig()));
+      router.route().method(HttpMethod.GET).handler(StaticHandler.create("webroot").setCachingEnabled(false));
+      HttpServerOptions options = new HttpServerOptions()
+        .setPort(setup.http().port())
+        .setHost(setup.http().host())
+        // a websocket frame or message over this closes that socket with 1009, nothing else
+        .setMaxWebSocketFrameSize(setup.bridge().maxFrameBytes())
+        .setMaxWebSocketMessageSize(setup.bridge().maxFrameBytes())
+        // small frames to many sockets: deflate would cost CPU per socket per frame (Socket.IO 4 has it off too)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
+      return bridge.attach(vertx.createHttpServer(options), "/eventbus").requestHandler(router).listen();
+    }).onSuccess(listening -> {
+      server = listening;
+      setup.listening().accept(listening.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    bridge.stop();
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void devToken(RoutingContext ctx) {
+    JsonObject body = HttpReplies.body(ctx);
+    if (body != null) {
+      HttpReplies.answer(ctx, 200, vertx.eventBus().<JsonObject>request(Addresses.AUTH_DEV_TOKEN, body)
+        .map(reply -> reply.body()));
+    }
+  }
+
+  /** 200 with the checks when every one is up, 503 otherwise (vertx-web-healthchecks is not published for 5.0.8). */
+  private void health(RoutingContext ctx) {
+    setup.health().checkStatus().onComplete(ar -> {
+      if (ar.failed()) {
+        HttpReplies.error(ctx, Failure.UNAVAILABLE, "health check failed: " + ar.cause().getMessage());
+      } else {
+        HttpReplies.json(ctx, ar.result().getUp() ? 200 : Failure.UNAVAILABLE, ar.result().toJson());
+      }
+    });
+  }
+
+  private void metrics(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(setup.scrape().scrape());
+  }
+}

@@ -1,0 +1,187 @@
+package io.parley.launcher;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.parley.auth.AuthOptions;
+import io.parley.auth.AuthVerticle;
+import io.parley.auth.SessionStore;
+import io.parley.bridge.BridgeMetrics;
+import io.parley.bridge.BridgeOptions;
+import io.parley.bridge.HttpOptions;
+import io.parley.bridge.HttpServerVerticle;
+import io.parley.locks.LocksOptions;
+import io.parley.locks.LocksVerticle;
+import io.parley.rooms.NodeLiveness;
+import io.parley.rooms.RoomDelivery;
+import io.parley.rooms.RoomStore;
+import io.parley.rooms.RoomsOptions;
+import io.parley.rooms.RoomsVerticle;
+import io.parley.shared.Addresses;
+import io.parley.shared.RealtimeService;
+import io.parley.votes.VotesOptions;
+import io.parley.votes.VotesVerticle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * One Parley node: reads the configuration, builds the stores once, and deploys the
+ * verticles the {@code deployment} section names, each with its instance count. Stores and
+ * options are handed to every instance through its constructor; no verticle reads config.
+ */
+public final class ParleyNode extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParleyNode.class);
+
+  private final Clock clock;
+  private final Map<String, String> env;
+  private final String nodeId = UUID.randomUUID().toString();
+  private volatile int httpPort = -1;
+  private volatile RealtimeService realtime;
+  private Stores stores;
+  private NodeLiveness liveness;
+
+  public ParleyNode() {
+    this(Clock.systemUTC(), System.getenv());
+  }
+
+  /** For embedding and tests: an explicit clock and environment. */
+  public ParleyNode(Clock clock, Map<String, String> env) {
+    this.clock = clock;
+    this.env = Map.copyOf(env);
+  }
+
+  /** The port the HTTP server listens on, once started (useful with {@code http.port: 0}). */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The server-side API for code running beside this node. */
+  public RealtimeService realtime() {
+    return realtime;
+  }
+
+  @Override
+  public Future<?> start() {
+    return ParleyConfig.load(vertx, config(), env).compose(this::startWith);
+  }
+
+  private Future<?> startWith(JsonObject config) {
+    AuthOptions auth = AuthOptions.fromConfig(config.getJsonObject("auth"));
+    RoomsOptions roomsOptions = RoomsOptions.fromConfig(config.getJsonObject("rooms"));
+    LocksOptions locksOptions = LocksOptions.fromConfig(config.getJsonObject("locks"));
+    VotesOptions votesOptions = VotesOptions.fromConfig(config.getJsonObject("votes"));
+    BridgeOptions bridge = BridgeOptions.fromConfig(config.getJsonObject("bridge"));
+    HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
+    JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
+    refuseUnsafeProduction(auth, http);
+
+    RoomDelivery delivery = new RoomDelivery(vertx.eventBus());
+    return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, delivery::deliver).compose(created -> {
+      stores = created;
+      liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
+      return liveness.start();
+    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, bridge, http, deployment));
+  }
+
+  private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
+                                    LocksOptions locksOptions, BridgeOptions bridge, HttpOptions http,
+                                    JsonObject deployment) {
+    SessionStore sessions = stores.sessions();
+    RoomStore rooms = stores.rooms();
+
+    JsonObject clientConfig = new JsonObject()
+      .put("url", http.publicUrl() + "/eventbus")
+      .put("authAddress", Addresses.AUTH_AUTHENTICATE)
+      .put("roomPrefix", Addresses.ROOM_PREFIX)
+      .put("transports", new JsonArray(bridge.transports()))
+      .put("pingIntervalMs", 5000)
+      .put("authTimeoutMs", auth.timeoutMs())
+      .put("lockHeartbeatMs", locksOptions.heartbeatMs())
+      .put("votes", new JsonObject()
+        .put("castAddress", Addresses.VOTES_CAST)
+        .put("historyAddress", Addresses.VOTES_HISTORY)
+        .put("tickEvent", VotesVerticle.TICK)
+        .put("tickMs", votesOptions.tickMs())
+        .put("options", new JsonArray(votesOptions.options()))
+        .put("pokerOptions", new JsonArray(votesOptions.pokerOptions())));
+    realtime = RealtimeService.create(vertx, clientConfig);
+
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    PrometheusMeterRegistry scrape = registry instanceof PrometheusMeterRegistry prometheus
+      ? prometheus
+      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HealthChecks health = HealthChecks.create(vertx);
+    health.register("node", promise -> promise.complete(Status.OK()));
+    // the services deployed here: the bridge asks them locally (see EventBusBridge.route)
+    Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
+    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
+      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, clock, port -> httpPort = port);
+
+    // the HTTP server goes last: once /health answers, every verticle of the node is up
+    return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
+      .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, roomsOptions, clock)))
+      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions)))
+      .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock)))
+      .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))
+      .onSuccess(v -> LOG.info("Parley node up{}", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (liveness != null) {
+      liveness.stop();
+    }
+    return stores == null ? Future.succeededFuture() : stores.close();
+  }
+
+  /** The bus services a node may run, named as in the deployment section and their addresses. */
+  private static final List<String> SERVICES = List.of("auth", "rooms", "locks", "votes");
+
+  private static int instances(JsonObject deployment, String name) {
+    return deployment.getInteger(name, 1);
+  }
+
+  private Future<Void> deploy(String name, JsonObject deployment, Supplier<VerticleBase> verticle) {
+    int instances = instances(deployment, name);
+    if (instances <= 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).mapEmpty();
+  }
+
+  /** DESIGN.md §2: a node with dev tokens off needs a real API key and a real JWT key. */
+  static void refuseUnsafeProduction(AuthOptions auth, HttpOptions http) {
+    if (auth.devTokens()) {
+      if (!auth.jwt().usesDevSecret() && auth.jwt().secret() == null) {
+        throw new IllegalStateException("auth.devTokens needs an HS256 secret (auth.jwt.secret) to sign with; "
+          + "turn dev tokens off (PARLEY_AUTH_DEV_TOKENS=false) when verifying RS256/ES256 tokens");
+      }
+      return;
+    }
+    if (auth.jwt().usesDevSecret()) {
+      throw new IllegalStateException("refusing to start: dev tokens are off but the JWT key is the development secret; "
+        + "set auth.jwt.publicKeyFile or auth.jwt.jwksFile (RS256/ES256), or PARLEY_AUTH_JWT_SECRET");
+    }
+    if (http.apiKeys().isEmpty() || http.apiKeys().contains(HttpOptions.DEV_API_KEY)) {
+      throw new IllegalStateException("refusing to start: dev tokens are off but api.keys is empty or holds the dev key; "
+        + "set PARLEY_API_KEYS to your own keys");
+    }
+  }
+}

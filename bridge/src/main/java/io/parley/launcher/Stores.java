@@ -1,0 +1,132 @@
+package io.parley.launcher;
+
+import io.parley.auth.AuthOptions;
+import io.parley.auth.MemorySessionStore;
+import io.parley.auth.RedisSessionStore;
+import io.parley.auth.SessionStore;
+import io.parley.locks.LockStore;
+import io.parley.locks.LocksOptions;
+import io.parley.locks.MemoryLockStore;
+import io.parley.locks.PgLockStore;
+import io.parley.locks.PgSchema;
+import io.parley.rooms.MemoryRoomStore;
+import io.parley.rooms.RedisRoomStore;
+import io.parley.rooms.RoomStore;
+import io.parley.rooms.RoomsOptions;
+import io.parley.shared.Envelope;
+import io.parley.votes.MemoryVoteStore;
+import io.parley.votes.RedisVoteStore;
+import io.parley.votes.VoteStore;
+import io.parley.votes.VotesOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.function.Consumer;
+
+/**
+ * The stores a node uses, chosen by the services configured (DESIGN.md §9): {@code redis.uri}
+ * set → Redis for rooms, sessions and votes; {@code pg.uri} set → Postgres for locks (its
+ * migrations run first, once); unset → in memory, which a clustered node refuses, since each
+ * node would then have rooms, sessions, votes or locks of its own.
+ */
+record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore locks, Redis redis, Pool pg) {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
+
+  static Future<Stores> create(Vertx vertx, JsonObject config, Clock clock, AuthOptions auth,
+                               RoomsOptions rooms, VotesOptions votes, LocksOptions locks, Consumer<Envelope> delivery) {
+    return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery)
+      .compose(shared -> createLocks(vertx, config, clock, locks)
+        .map(lockStorage -> new Stores(shared.sessions, shared.rooms, shared.votes, lockStorage.store, shared.redis, lockStorage.pool))
+        .recover(e -> shared.close().transform(v -> Future.<Stores>failedFuture(e))));
+  }
+
+  /** Rooms, sessions and votes: in Redis or in memory. */
+  private record RoomsAndSessions(SessionStore sessions, RoomStore rooms, VoteStore votes, Redis redis) {
+    Future<Void> close() {
+      return Future.join(rooms.close(), sessions.close(), votes.close()).<Void>mapEmpty().eventually(() -> {
+        if (redis != null) {
+          redis.close();
+        }
+        return Future.succeededFuture();
+      });
+    }
+  }
+
+  private static Future<RoomsAndSessions> createRoomsAndSessions(Vertx vertx, JsonObject config, Clock clock,
+                                                                 AuthOptions auth, RoomsOptions rooms,
+                                                                 VotesOptions votes, Consumer<Envelope> delivery) {
+    JsonObject redisConfig = config.getJsonObject("redis", new JsonObject());
+    String uri = redisConfig.getString("uri");
+    if (uri == null || uri.isBlank()) {
+      if (vertx.isClustered()) {
+        return Future.failedFuture(new IllegalStateException("refusing to start: clustered, but rooms, sessions and votes would be "
+          + "kept in each node's memory; set redis.uri (PARLEY_REDIS_URI=redis://127.0.0.1:6379) so every node shares them"));
+      }
+      return Future.succeededFuture(new RoomsAndSessions(
+        new MemorySessionStore(clock, auth.sessionTtlMs()),
+        new MemoryRoomStore(vertx, clock, rooms.history(), delivery),
+        new MemoryVoteStore(clock, votes.history()),
+        null));
+    }
+    String prefix = redisConfig.getString("prefix", "parley:");
+    RedisOptions options = new RedisOptions().setConnectionString(uri)
+      .setMaxPoolSize(redisConfig.getInteger("poolSize", 8))
+      .setMaxPoolWaiting(10_000);
+    Redis redis = Redis.createClient(vertx, options);
+    return RedisRoomStore.create(vertx, redis, options, prefix, clock, rooms.history(), delivery)
+      .compose(roomStore -> RedisSessionStore.create(redis, prefix, clock, auth.sessionTtlMs())
+        .compose(sessionStore -> RedisVoteStore.create(redis, prefix, clock, votes.history())
+          .map(voteStore -> new RoomsAndSessions(sessionStore, roomStore, voteStore, redis)))
+        .recover(e -> roomStore.close().transform(v -> Future.<RoomsAndSessions>failedFuture(e))))
+      .onFailure(e -> redis.close());
+  }
+
+  private record LockStorage(LockStore store, Pool pool) {
+  }
+
+  /**
+   * Locks: in Postgres when {@code pg.uri} is set, after the migrations ran (blocking JDBC, on a
+   * worker thread, before any verticle deploys); else in memory, which a clustered node that
+   * runs the locks verticle refuses: two nodes would each let a different tab hold a resource.
+   */
+  private static Future<LockStorage> createLocks(Vertx vertx, JsonObject config, Clock clock, LocksOptions locks) {
+    JsonObject pgConfig = config.getJsonObject("pg", new JsonObject());
+    String uri = pgConfig.getString("uri");
+    if (uri == null || uri.isBlank()) {
+      int lockInstances = config.getJsonObject("deployment", new JsonObject()).getInteger("locks", 1);
+      if (vertx.isClustered() && lockInstances > 0) {
+        return Future.failedFuture(new IllegalStateException("refusing to start: clustered, but locks would be kept in each "
+          + "node's memory and two nodes could give the same resource to two tabs; set pg.uri "
+          + "(PARLEY_PG_URI=postgresql://postgres@127.0.0.1:5432/test) so every node shares them"));
+      }
+      return Future.succeededFuture(new LockStorage(new MemoryLockStore(clock, locks), null));
+    }
+    PgSchema schema;
+    try {
+      schema = PgSchema.of(uri, pgConfig.getString("schema", PgSchema.DEFAULT_SCHEMA));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.executeBlocking(() -> schema.migrate(PgSchema.LOCATION))
+      .recover(e -> Future.failedFuture(new IllegalStateException("refusing to start: the Postgres migrations did not run on "
+        + schema + " (pg.uri, PARLEY_PG_URI): " + e.getMessage(), e)))
+      .map(applied -> {
+        LOG.info("Postgres {}: {} migration(s) applied", schema, applied);
+        Pool pool = schema.pool(vertx, pgConfig.getInteger("poolSize", 8));
+        return new LockStorage(new PgLockStore(pool, clock, locks), pool);
+      });
+  }
+
+  Future<Void> close() {
+    return Future.join(new RoomsAndSessions(sessions, rooms, votes, redis).close(), locks.close()).<Void>mapEmpty()
+      .eventually(() -> pg == null ? Future.succeededFuture() : pg.close());
+  }
+}

@@ -1,0 +1,305 @@
+package io.parley.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A bridge client for tests, over a real websocket: either SockJS framing (what sockjs-client
+ * speaks on its websocket transport) or the raw {@code /eventbus/websocket} endpoint. Calls
+ * block the test thread with a bound, so tests read top to bottom.
+ */
+public final class BridgeClient implements AutoCloseable {
+
+  public enum Transport { SOCKJS, RAW }
+
+  /** A failed reply or refusal, as the client received it. */
+  public static final class BridgeError extends RuntimeException {
+    public final int code;
+
+    BridgeError(int code, String message) {
+      super(code + " " + message);
+      this.code = code;
+    }
+  }
+
+  private static final long WAIT_SECONDS = 10;
+
+  private final Transport transport;
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final Map<String, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
+  private final Map<String, BlockingQueue<JsonObject>> byAddress = new ConcurrentHashMap<>();
+  private final BlockingQueue<JsonObject> addressless = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+  private BridgeClient(Transport transport, WebSocketClient client, WebSocket socket) {
+    this.transport = transport;
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(this::onText);
+    // the raw endpoint writes frames as binary messages, like Vert.x's stock bridge
+    socket.binaryMessageHandler(buffer -> onText(buffer.toString()));
+    socket.closeHandler(v -> {
+      Short status = socket.closeStatusCode();
+      closed.complete(status == null ? -1 : (int) status);
+    });
+  }
+
+  public static BridgeClient connect(Vertx vertx, int port, Transport transport) {
+    String path = transport == Transport.RAW
+      ? "/eventbus/websocket"
+      : "/eventbus/" + ThreadLocalRandom.current().nextInt(100, 1000) + "/" + UUID.randomUUID().toString().substring(0, 8) + "/websocket";
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocket socket = await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path))
+      .toCompletionStage().toCompletableFuture());
+    return new BridgeClient(transport, client, socket);
+  }
+
+  // ---- the bridge protocol
+
+  /** send with a reply handler: the reply body, or a {@link BridgeError}. */
+  public JsonObject request(String address, Object body) {
+    return request(address, body, null);
+  }
+
+  public JsonObject request(String address, Object body, JsonObject headers) {
+    String replyAddress = UUID.randomUUID().toString();
+    CompletableFuture<JsonObject> reply = new CompletableFuture<>();
+    pending.put(replyAddress, reply);
+    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress);
+    if (headers != null) {
+      frame.put("headers", headers);
+    }
+    send(frame);
+    return await(reply);
+  }
+
+  /** Like {@link #request} but answers the failure code, or 0 on success. */
+  public int requestCode(String address, Object body) {
+    try {
+      request(address, body);
+      return 0;
+    } catch (BridgeError e) {
+      return e.code;
+    }
+  }
+
+  public void register(String address) {
+    byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>());
+    send(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  public void unregister(String address) {
+    send(new JsonObject().put("type", "unregister").put("address", address));
+  }
+
+  /** Stops reading from the socket, as a stalled browser tab would (the server's writes back up). */
+  public void stopReading() {
+    socket.pause();
+  }
+
+  public void resumeReading() {
+    socket.resume();
+  }
+
+  public void ping() {
+    send(new JsonObject().put("type", "ping"));
+  }
+
+  public void send(JsonObject frame) {
+    sendText(frame.encode());
+  }
+
+  /** Any text as one bridge frame (wrapped in SockJS framing when that is the transport). */
+  public void sendText(String frame) {
+    socket.writeTextMessage(transport == Transport.SOCKJS ? new JsonArray().add(frame).encode() : frame);
+  }
+
+  /** Text straight onto the websocket, without SockJS framing: for malformed-transport tests. */
+  public void sendTransportText(String text) {
+    socket.writeTextMessage(text);
+  }
+
+  /**
+   * Asks {@code rooms.state} until it satisfies {@code condition} (a 404 counts as an empty
+   * room), within the client's wait bound: for changes the server makes asynchronously, such
+   * as the leave after another socket closed.
+   */
+  public JsonObject awaitState(String room, java.util.function.Predicate<JsonObject> condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    JsonObject state = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        state = request("rooms.state", new JsonObject().put("room", room));
+      } catch (BridgeError e) {
+        if (e.code != 404) {
+          throw e;
+        }
+        state = new JsonObject().put("room", room).put("members", new JsonArray());
+      }
+      if (condition.test(state)) {
+        return state;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("rooms.state of " + room + " never satisfied the condition; last: " + state);
+  }
+
+  /** The connections a user has in a room, per {@code rooms.state} (0 when absent). */
+  public static int connectionsOf(JsonObject state, String userId) {
+    return state.getJsonArray("members").stream().map(JsonObject.class::cast)
+      .filter(m -> m.getString("userId").equals(userId)).mapToInt(m -> m.getInteger("connections")).sum();
+  }
+
+  // ---- what arrived
+
+  /** The next frame on a registered address (a delivery, or an {@code err} for that address). */
+  public JsonObject next(String address) {
+    try {
+      JsonObject frame = byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (frame == null) {
+        throw new AssertionError("nothing arrived on " + address + " within " + WAIT_SECONDS + " s");
+      }
+      return frame;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next delivery's envelope on a room address (fails on an {@code err}). */
+  public JsonObject nextEnvelope(String address) {
+    JsonObject frame = next(address);
+    if (!"rec".equals(frame.getString("type"))) {
+      throw new AssertionError("expected a delivery on " + address + " but got " + frame);
+    }
+    return frame.getJsonObject("body");
+  }
+
+  /** Envelopes on an address until one with {@code event} arrives; all of them, that one last. */
+  public List<JsonObject> envelopesUntil(String address, String event) {
+    java.util.ArrayList<JsonObject> seen = new java.util.ArrayList<>();
+    while (true) {
+      JsonObject envelope = nextEnvelope(address);
+      seen.add(envelope);
+      if (event.equals(envelope.getString("event"))) {
+        return seen;
+      }
+    }
+  }
+
+  /** The next {@code err} frame on an address, skipping deliveries before it. */
+  public JsonObject nextRefusal(String address) {
+    while (true) {
+      JsonObject frame = next(address);
+      if ("err".equals(frame.getString("type"))) {
+        return frame;
+      }
+    }
+  }
+
+  /** The next {@code err} frame that named no address (the client's onerror). */
+  public JsonObject nextError() {
+    try {
+      JsonObject frame = addressless.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (frame == null) {
+        throw new AssertionError("no address-less err within " + WAIT_SECONDS + " s");
+      }
+      return frame;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Frames that arrived and were not taken yet on an address. */
+  public List<JsonObject> pendingOn(String address) {
+    return List.copyOf(byAddress.getOrDefault(address, new LinkedBlockingQueue<>()));
+  }
+
+  /** Waits for the server to close the socket; the websocket close code (raw) or -1/1000 (SockJS). */
+  public int awaitClosed() {
+    return await(closed);
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      socket.close();
+      try {
+        closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException | ExecutionException | TimeoutException ignored) {
+        // best effort: the test is over
+      }
+    }
+    client.close();
+  }
+
+  private void onText(String text) {
+    if (transport == Transport.RAW) {
+      onFrame(new JsonObject(text));
+      return;
+    }
+    switch (text.charAt(0)) {
+      case 'a' -> new JsonArray(text.substring(1)).forEach(message -> onFrame(new JsonObject((String) message)));
+      case 'c' -> {
+        JsonArray close = new JsonArray(text.substring(1));
+        closed.complete(close.getInteger(0));
+      }
+      default -> {
+        // 'o' open and 'h' heartbeat carry no frames
+      }
+    }
+  }
+
+  private void onFrame(JsonObject frame) {
+    String address = frame.getString("address");
+    CompletableFuture<JsonObject> reply = address == null ? null : pending.remove(address);
+    if (reply != null) {
+      if ("err".equals(frame.getString("type"))) {
+        reply.completeExceptionally(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
+      } else {
+        reply.complete(frame.getJsonObject("body"));
+      }
+    } else if (address != null) {
+      byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).add(frame);
+    } else {
+      addressless.add(frame);
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package io.parley.testing;
+
+import io.parley.launcher.ClusterOptions;
+import io.parley.launcher.ParleyNode;
+import io.parley.locks.TestPostgres;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Parley node for tests: its own Vert.x, the embedded default configuration with the
+ * given overrides, an HTTP server on a free loopback port.
+ */
+public final class TestNode implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final ParleyNode node;
+  /** The test cluster's Postgres schema this node shares, dropped by the last of them to close. */
+  private String schema;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestNode(Vertx vertx, ParleyNode node) {
+    this.vertx = vertx;
+    this.node = node;
+  }
+
+  public static TestNode start(JsonObject overrides) {
+    return start(overrides, Map.of());
+  }
+
+  public static TestNode start(JsonObject overrides, Map<String, String> env) {
+    return deploy(Vertx.vertx(), overrides, env);
+  }
+
+  /**
+   * A member of a real Hazelcast cluster on loopback (TCP-IP join, multicast off) with Redis and
+   * Postgres stores: {@code cluster} names the cluster, the Redis key prefix and the Postgres
+   * schema (dropped when the cluster's last node closes), so test clusters never meet;
+   * {@code port} is this member's Hazelcast port and {@code members} everyone's. A {@code pg}
+   * section in {@code overrides} replaces the schema chosen here.
+   */
+  public static TestNode startClustered(String cluster, int port, List<String> members, JsonObject overrides) {
+    JsonObject config = new JsonObject()
+      .put("cluster", true)
+      .put("hazelcast", new JsonObject().put("clusterName", cluster).put("port", port).put("members", new JsonArray(members)))
+      .put("redis", new JsonObject().put("uri", REDIS_URI).put("prefix", "test:" + cluster + ":"))
+      .put("pg", new JsonObject().put("uri", TestPostgres.URI).put("schema", schemaOf(cluster)))
+      .mergeIn(overrides, true);
+    String ownSchema = overrides.containsKey("pg") ? null : schemaOf(cluster);
+    ClusterOptions options = ClusterOptions.fromConfig(config);
+    VertxOptions vertxOptions = new VertxOptions();
+    vertxOptions.getEventBusOptions().setHost("127.0.0.1").setPort(0);
+    Vertx vertx = await(Vertx.builder().with(vertxOptions).withClusterManager(options.clusterManager()).buildClustered(), "cluster join");
+    return owning(ownSchema, () -> deploy(vertx, config, Map.of()));
+  }
+
+  /** A single node with Postgres stores in a fresh schema of its own, dropped when it closes. */
+  public static TestNode startWithPostgres(JsonObject overrides) {
+    String schema = TestPostgres.freshSchemaName();
+    JsonObject config = new JsonObject()
+      .put("pg", new JsonObject().put("uri", TestPostgres.URI).put("schema", schema))
+      .mergeIn(overrides, true);
+    return owning(schema, () -> deploy(Vertx.vertx(), config, Map.of()));
+  }
+
+  /** Starts a node that shares {@code schema} (null: none) with the others using it; the last to close drops it. */
+  private static TestNode owning(String schema, java.util.function.Supplier<TestNode> start) {
+    if (schema != null) {
+      SCHEMA_USERS.merge(schema, 1, Integer::sum);
+    }
+    try {
+      TestNode node = start.get();
+      node.schema = schema;
+      return node;
+    } catch (RuntimeException e) {
+      releaseSchema(schema);
+      throw e;
+    }
+  }
+
+  /** Nodes per test cluster schema: the last one to close drops it. */
+  private static final Map<String, Integer> SCHEMA_USERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static String schemaOf(String cluster) {
+    String name = "test_" + cluster.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    return name.length() > 63 ? name.substring(0, 63) : name;
+  }
+
+  private static void releaseSchema(String schema) {
+    if (schema != null && SCHEMA_USERS.merge(schema, -1, Integer::sum) <= 0) {
+      SCHEMA_USERS.remove(schema);
+      TestPostgres.dropSchema(schema);
+    }
+  }
+
+  public static final String REDIS_URI = System.getProperty("parley.redis.uri", "redis://127.0.0.1:6379");
+
+  /** Hazelcast member addresses for {@code ports} on loopback. */
+  public static List<String> members(int... ports) {
+    return java.util.Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future, String what) {
+    try {
+      return future.await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static TestNode deploy(Vertx vertx, JsonObject overrides, Map<String, String> env) {
+    ParleyNode node = new ParleyNode(Clock.systemUTC(), env);
+    JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
+      .mergeIn(overrides, true);
+    try {
+      vertx.deployVerticle(node, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("node did not start: " + e.getMessage(), e);
+    }
+    return new TestNode(vertx, node);
+  }
+
+  public static TestNode start() {
+    return start(new JsonObject());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ParleyNode node() {
+    return node;
+  }
+
+  /** The Postgres schema this node's stores use, when TestNode chose it (null otherwise). */
+  public String schema() {
+    return schema;
+  }
+
+  public int port() {
+    return node.httpPort();
+  }
+
+  /** A dev token for {@code userId}, with optional {@code orgs}/{@code boards}/{@code ttlSeconds}. */
+  public String token(String userId, JsonObject extra) {
+    JsonObject body = new JsonObject().put("userId", userId).put("name", "User " + userId).mergeIn(extra);
+    HttpResult result = post("/auth/dev-token", body, null);
+    if (result.status() != 200) {
+      throw new AssertionError("dev token refused: " + result);
+    }
+    return result.json().getString("token");
+  }
+
+  public String token(String userId) {
+    return token(userId, new JsonObject());
+  }
+
+  public BridgeClient connect(BridgeClient.Transport transport) {
+    return BridgeClient.connect(vertx, port(), transport);
+  }
+
+  public BridgeClient connect() {
+    return connect(BridgeClient.Transport.SOCKJS);
+  }
+
+  /** A connected, authenticated client for a new tab of {@code userId}. */
+  public BridgeClient signIn(String userId, JsonObject claims) {
+    return signIn(userId, claims, UUID.randomUUID().toString());
+  }
+
+  public BridgeClient signIn(String userId) {
+    return signIn(userId, new JsonObject());
+  }
+
+  /** Signs in with a given sessionId, as a tab reconnecting would. */
+  public BridgeClient signIn(String userId, JsonObject claims, String sessionId) {
+    return signIn(userId, claims, sessionId, BridgeClient.Transport.SOCKJS);
+  }
+
+  public BridgeClient signIn(String userId, JsonObject claims, String sessionId, BridgeClient.Transport transport) {
+    BridgeClient client = connect(transport);
+    client.request("auth.authenticate", new JsonObject().put("token", token(userId, claims)).put("sessionId", sessionId));
+    return client;
+  }
+
+  public static JsonObject boards(String... ids) {
+    return new JsonObject().put("boards", new JsonArray(java.util.List.of(ids)));
+  }
+
+  public record HttpResult(int status, String body) {
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  public HttpResult get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  public HttpResult post(String path, JsonObject body, String bearer) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+      .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+      .header("content-type", "application/json");
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    return send(request.build());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  private HttpResult send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new HttpResult(response.statusCode(), response.body());
+    } catch (Exception e) {
+      throw new AssertionError("HTTP " + request.uri() + " failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      releaseSchema(schema);
+      schema = null;
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package io.parley.rooms;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.parley.shared.Envelope;
+import io.parley.shared.RoomName;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * {@link RoomStore} for a single node. One lock guards everything: publishes from several
+ * verticle instances are serialized, and delivery happens under the lock so the bus sees a
+ * room's envelopes in offset order.
+ */
+public final class MemoryRoomStore implements RoomStore {
+
+  private static final long SWEEP_INTERVAL_MS = 10_000;
+
+  private static final class Room {
+    final String epoch = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    long offset;
+    long lastTs;
+    final ArrayDeque<Envelope> history = new ArrayDeque<>();
+    /** userId → that user's connections here; insertion order is join order. */
+    final Map<String, UserConnections> members = new LinkedHashMap<>();
+  }
+
+  private static final class UserConnections {
+    final String name;
+    final Set<String> connectionIds = new HashSet<>();
+
+    UserConnections(String name) {
+      this.name = name;
+    }
+  }
+
+  private final Map<String, Room> rooms = new HashMap<>();
+  /** connectionId → rooms it is in, to find its presences and the user behind it. */
+  private final Map<String, Set<String>> roomsOfConnection = new HashMap<>();
+  private final Map<String, String> userOfConnection = new HashMap<>();
+  private final Map<String, String> nodeOfConnection = new HashMap<>();
+  /** nodeId → lease expiry (epoch millis). */
+  private final Map<String, Long> leases = new HashMap<>();
+  /** Connections that reported themselves inactive; every other connection is active. */
+  private final Set<String> inactiveConnections = new HashSet<>();
+
+  private final Clock clock;
+  private final RoomsOptions.HistoryPolicy policy;
+  private final Consumer<Envelope> delivery;
+  private final Vertx vertx;
+  private final long sweepTimer;
+
+  /**
+   * @param vertx    runs the periodic sweep of aged-out rooms; null for no sweep (tests)
+   * @param delivery receives every published envelope, in offset order per room
+   */
+  public MemoryRoomStore(Vertx vertx, Clock clock, RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.policy = policy;
+    this.delivery = delivery;
+    this.sweepTimer = vertx == null ? -1 : vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
+  }
+
+  @Override
+  public synchronized Future<Boolean> join(RoomName name, Member member) {
+    Room room = rooms.computeIfAbsent(name.value(), n -> new Room());
+    UserConnections user = room.members.computeIfAbsent(member.userId(), u -> new UserConnections(member.name()));
+    boolean first = user.connectionIds.isEmpty();
+    user.connectionIds.add(member.connectionId());
+    roomsOfConnection.computeIfAbsent(member.connectionId(), c -> new HashSet<>()).add(name.value());
+    userOfConnection.put(member.connectionId(), member.userId());
+    nodeOfConnection.put(member.connectionId(), member.nodeId());
+    return Future.succeededFuture(first);
+  }
+
+  @Override
+  public synchronized Future<Member> leave(RoomName name, String connectionId) {
+    Room room = rooms.get(name.value());
+    String userId = userOfConnection.get(connectionId);
+    Set<String> joined = roomsOfConnection.get(connectionId);
+    if (room == null || userId == null || joined == null || !joined.remove(name.value())) {
+      return Future.succeededFuture(null);
+    }
+    if (joined.isEmpty()) {
+      roomsOfConnection.remove(connectionId);
+      userOfConnection.remove(connectionId);
+      nodeOfConnection.remove(connectionId);
+      inactiveConnections.remove(connectionId);
+    }
+    UserConnections user = room.members.get(userId);
+    user.connectionIds.remove(connectionId);
+    Member last = null;
+    if (user.connectionIds.isEmpty()) {
+      room.members.remove(userId);
+      last = new Member(userId, user.name, null, connectionId, null);
+    }
+    if (room.members.isEmpty()) {
+      prune(room, clock.millis());
+      if (!policy.keepWhenEmpty() || room.history.isEmpty()) {
+        rooms.remove(name.value());
+      }
+    }
+    return Future.succeededFuture(last);
+  }
+
+  @Override
+  public synchronized Future<Void> setActive(String connectionId, boolean active) {
+    if (active) {
+      inactiveConnections.remove(connectionId);
+    } else if (roomsOfConnection.containsKey(connectionId)) {
+      inactiveConnections.add(connectionId);
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Envelope> publish(RoomName name, Draft draft) {
+    long now = clock.millis();
+    Room existing = rooms.get(name.value());
+    if (existing != null) {
+      // a room whose members left and whose history aged out is gone: a new stream, a new epoch
+      prune(existing, now);
+      dropIfGone(name, existing);
+    }
+    Room room = rooms.computeIfAbsent(name.value(), n -> new Room());
+    // ts never goes backwards within a stream, even if the wall clock does
+    long ts = Math.max(now, room.lastTs);
+    Envelope envelope = new Envelope(name.value(), draft.event(), draft.data(), ts, room.epoch, ++room.offset, draft.from());
+    room.lastTs = ts;
+    if (policy.maxSize() > 0) {
+      room.history.addLast(envelope);
+    }
+    prune(room, now);
+    dropIfGone(name, room);
+    delivery.accept(envelope);
+    return Future.succeededFuture(envelope);
+  }
+
+  @Override
+  public synchronized Future<Void> announce(Envelope presence) {
+    delivery.accept(presence);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Boolean> renewLease(String nodeId, long leaseMs) {
+    return Future.succeededFuture(leases.put(nodeId, clock.millis() + leaseMs) != null);
+  }
+
+  @Override
+  public synchronized Future<List<Departure>> evictExpiredNodes() {
+    long now = clock.millis();
+    List<String> dead = leases.entrySet().stream().filter(e -> e.getValue() <= now).map(Map.Entry::getKey).toList();
+    List<Departure> departures = new ArrayList<>();
+    for (String nodeId : dead) {
+      leases.remove(nodeId);
+      List<String> connections = nodeOfConnection.entrySet().stream()
+        .filter(e -> nodeId.equals(e.getValue())).map(Map.Entry::getKey).toList();
+      for (String connectionId : connections) {
+        for (String room : List.copyOf(roomsOfConnection.getOrDefault(connectionId, Set.of()))) {
+          Member last = leave(RoomName.of(room), connectionId).result();
+          if (last != null) {
+            departures.add(new Departure(RoomName.of(room), last));
+          }
+        }
+      }
+    }
+    return Future.succeededFuture(departures);
+  }
+
+  @Override
+  public synchronized Future<Integer> memberCount(RoomName name) {
+    Room room = rooms.get(name.value());
+    return Future.succeededFuture(room == null ? 0 : room.members.size());
+  }
+
+  @Override
+  public synchronized Future<Boolean> hasMember(RoomName name, String userId) {
+    Room room = rooms.get(name.value());
+    return Future.succeededFuture(room != null && room.members.containsKey(userId));
+  }
+
+  @Override
+  public synchronized Future<RoomState> state(RoomName name) {
+    Room room = rooms.get(name.value());
+    if (room != null) {
+      prune(room, clock.millis());
+      room = dropIfGone(name, room) ? null : room;
+    }
+    if (room == null) {
+      return Future.succeededFuture(null);
+    }
+    List<RoomState.Presence> members = new ArrayList<>(room.members.size());
+    room.members.forEach((userId, user) -> members.add(new RoomState.Presence(
+      userId, user.name, user.connectionIds.size(),
+      !inactiveConnections.containsAll(user.connectionIds))));
+    return Future.succeededFuture(new RoomState(name.value(), room.epoch, room.offset, room.lastTs, members));
+  }
+
+  @Override
+  public synchronized Future<HistoryPage> history(RoomName name, String epoch, long sinceOffset) {
+    Room room = rooms.get(name.value());
+    if (room == null) {
+      // nothing exists to miss only if the client never saw this room's stream
+      return Future.succeededFuture(epoch == null && sinceOffset == 0
+        ? new HistoryPage(true, null, List.of())
+        : HistoryPage.notRecovered(null));
+    }
+    prune(room, clock.millis());
+    if (dropIfGone(name, room)) {
+      return history(name, epoch, sinceOffset);
+    }
+    if ((epoch != null && !epoch.equals(room.epoch)) || sinceOffset > room.offset) {
+      return Future.succeededFuture(HistoryPage.notRecovered(room.epoch));
+    }
+    long firstKept = room.history.isEmpty() ? room.offset + 1 : room.history.peekFirst().offset();
+    if (sinceOffset + 1 < firstKept) {
+      return Future.succeededFuture(HistoryPage.notRecovered(room.epoch));
+    }
+    List<Envelope> events = new ArrayList<>();
+    for (Envelope envelope : room.history) {
+      if (envelope.offset() > sinceOffset) {
+        events.add(envelope);
+      }
+    }
+    return Future.succeededFuture(new HistoryPage(true, room.epoch, events));
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (vertx != null) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Drops aged-out history and rooms left with neither members nor history. */
+  synchronized void sweep() {
+    long now = clock.millis();
+    Iterator<Room> it = rooms.values().iterator();
+    while (it.hasNext()) {
+      Room room = it.next();
+      prune(room, now);
+      if (room.members.isEmpty() && room.history.isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
+  /** A room with neither members nor history is gone, its epoch with it; true if dropped. */
+  private boolean dropIfGone(RoomName name, Room room) {
+    if (room.members.isEmpty() && room.history.isEmpty()) {
+      rooms.remove(name.value());
+      return true;
+    }
+    return false;
+  }
+
+  private void prune(Room room, long now) {
+    while (room.history.size() > policy.maxSize()) {
+      room.history.removeFirst();
+    }
+    while (!room.history.isEmpty() && now - room.history.peekFirst().ts() > policy.maxAgeMs()) {
+      room.history.removeFirst();
+    }
+  }
+}

@@ -1,0 +1,442 @@
+package io.parley.rooms;
+
+import io.parley.shared.Envelope;
+import io.parley.shared.RedisScript;
+import io.parley.shared.RoomName;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link RoomStore} in Redis, shared by every node: Redis is the broker. Each operation that
+ * reads and writes is one Lua script, so Redis's one-script-at-a-time execution is what makes
+ * it atomic; nothing is checked in Java and then written. Publishing saves to history and
+ * {@code PUBLISH}es on the delivery channel in the same script (as Centrifuge's Redis broker
+ * does), so every node's subscriber hears a room's envelopes in offset order.
+ *
+ * <p>Keys, all starting with the configured prefix {@code <p>} (e.g. {@code parley:}). The
+ * kind comes before the name, so no room or connection name can make two keys collide:
+ * <pre>
+ * &lt;p&gt;room:&lt;room&gt;           hash   {epoch, offset, lastTs}
+ * &lt;p&gt;history:&lt;room&gt;        list   "&lt;ts&gt;|&lt;envelope json&gt;", oldest first, at most maxSize
+ * &lt;p&gt;conns:&lt;room&gt;          hash   connectionId → userId
+ * &lt;p&gt;users:&lt;room&gt;          hash   userId → number of that user's connections in the room
+ * &lt;p&gt;names:&lt;room&gt;          hash   userId → display name
+ * &lt;p&gt;conn:&lt;connectionId&gt;    hash   {node, inactive}           (while the connection is in a room)
+ * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
+ * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
+ * &lt;p&gt;nodes                 zset   nodeId → lease expiry (injected clock millis)
+ * &lt;p&gt;deliver               channel: every envelope (JSON) and presence announcement
+ * </pre>
+ *
+ * <p>Time: every timestamp and expiry decision uses the injected {@link Clock}. Redis TTLs only
+ * collect garbage: a room left with no members gets {@code PEXPIRE maxAgeMs + 1 h} on its room
+ * hash and history (kept for catch-up until then, if the policy keeps empty rooms), and a
+ * member's join removes it. A room that has neither members nor unexpired history by the
+ * injected clock counts as gone (a new epoch next time) whether or not Redis collected its keys.
+ *
+ * <p>Scripts (loaded with {@code SCRIPT LOAD} at creation, run with {@code EVALSHA}, reloaded
+ * once on {@code NOSCRIPT}): {@code common.lua} (layout and room-life rules, prepended to each),
+ * {@code join}, {@code leave}, {@code set_active}, {@code publish}, {@code state},
+ * {@code history}, {@code evict}. They touch keys derived from the prefix and the names in
+ * their arguments, so they need every key on one Redis: standalone, sentinel or replication; on
+ * Redis Cluster only with a hash-tagged prefix such as {@code {parley}:}, which puts every key
+ * in one slot.
+ *
+ * <p>Delivery: each store holds one dedicated connection subscribed to {@code <p>deliver} (and
+ * named so in {@code CLIENT LIST}) and hands each message to the delivery consumer, on every
+ * node. If that connection drops the store resubscribes with backoff; envelopes published
+ * meanwhile are not delivered to this node, and clients recover that gap through
+ * {@link #history} (the offsets tell them it exists).
+ */
+public final class RedisRoomStore implements RoomStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisRoomStore.class);
+
+  /** Added to maxAgeMs for the garbage-collection TTL of an empty room's keys. */
+  static final long GC_MARGIN_MS = TimeUnit.HOURS.toMillis(1);
+
+  private final Redis redis;
+  private final String prefix;
+  private final Clock clock;
+  private final RoomsOptions.HistoryPolicy policy;
+  private final String channel;
+  private final Subscriber subscriber;
+  private final RedisScript join;
+  private final RedisScript leave;
+  private final RedisScript setActive;
+  private final RedisScript publish;
+  private final RedisScript state;
+  private final RedisScript history;
+  private final RedisScript evict;
+
+  private RedisRoomStore(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
+                         RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.clock = clock;
+    this.policy = policy;
+    this.channel = prefix + "deliver";
+    this.join = RedisScript.of(RedisRoomStore.class, "join");
+    this.leave = RedisScript.of(RedisRoomStore.class, "leave");
+    this.setActive = RedisScript.of(RedisRoomStore.class, "set_active");
+    this.publish = RedisScript.of(RedisRoomStore.class, "publish");
+    this.state = RedisScript.of(RedisRoomStore.class, "state");
+    this.history = RedisScript.of(RedisRoomStore.class, "history");
+    this.evict = RedisScript.of(RedisRoomStore.class, "evict");
+    this.subscriber = new Subscriber(vertx, options, channel, delivery);
+  }
+
+  /**
+   * Loads the scripts and subscribes to the delivery channel; completes once the subscription
+   * is confirmed, so that an envelope published right after is heard.
+   *
+   * @param redis    the shared client for commands; {@link #close} leaves it open
+   * @param options  to open this store's own subscriber connection
+   * @param prefix   starts every key and the channel, e.g. {@code parley:}
+   * @param delivery receives every envelope and announcement, on the subscriber's event loop
+   */
+  public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
+                                              RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+    RedisRoomStore store;
+    try {
+      store = new RedisRoomStore(vertx, redis, options, prefix, clock, policy, delivery);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return Future.all(List.of(
+        store.join.load(redis), store.leave.load(redis), store.setActive.load(redis), store.publish.load(redis),
+        store.state.load(redis), store.history.load(redis), store.evict.load(redis)))
+      .compose(loaded -> store.subscriber.start())
+      .map(subscribed -> store)
+      .recover(e -> store.subscriber.close().transform(closed -> Future.failedFuture(e)));
+  }
+
+  @Override
+  public Future<Boolean> join(RoomName room, Member member) {
+    return room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch())
+      .map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Member> leave(RoomName room, String connectionId) {
+    return room(leave, room, connectionId)
+      .map(reply -> reply == null ? null
+        : new Member(reply.get(0).toString(), reply.get(1).toString(), null, connectionId, null));
+  }
+
+  @Override
+  public Future<Void> setActive(String connectionId, boolean active) {
+    return run(setActive, prefix + "conn:" + connectionId, connectionId, active ? "1" : "0").mapEmpty();
+  }
+
+  @Override
+  public Future<Envelope> publish(RoomName room, Draft draft) {
+    // Java encodes the caller's data once; the script only concatenates text around it, so
+    // what is stored and delivered is byte for byte what was sent (cjson would not keep [] or
+    // large numbers).
+    String head = withoutBraces(new JsonObject()
+      .put("destination", room.value()).put("event", draft.event()).put("data", draft.data()));
+    Envelope.From from = draft.from();
+    String fromText = from == null ? "" : "," + withoutBraces(new JsonObject()
+      .put("from", new JsonObject().put("userId", from.userId()).put("sessionId", from.sessionId())));
+    return room(publish, room, newEpoch(), head, fromText, channel)
+      .map(reply -> Envelope.fromJson(new JsonObject(reply.toBuffer())));
+  }
+
+  @Override
+  public Future<Void> announce(Envelope presence) {
+    return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(presence.encode())).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> renewLease(String nodeId, long leaseMs) {
+    // ZADD CH counts a changed score; the score is read first in the same MULTI to learn
+    // whether the lease was still there (an evicted node's entry was removed by evict.lua)
+    return redis.batch(List.of(
+        Request.cmd(Command.MULTI),
+        Request.cmd(Command.ZSCORE).arg(prefix + "nodes").arg(nodeId),
+        Request.cmd(Command.ZADD).arg(prefix + "nodes").arg(clock.millis() + leaseMs).arg(nodeId),
+        Request.cmd(Command.EXEC)))
+      .map(replies -> {
+        Response exec = replies.get(replies.size() - 1);
+        return exec != null && exec.size() > 0 && exec.get(0) != null;
+      });
+  }
+
+  @Override
+  public Future<List<Departure>> evictExpiredNodes() {
+    long now = clock.millis();
+    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(prefix + "nodes").arg("-inf").arg(now))
+      .compose(expired -> {
+        Future<List<Departure>> evicted = Future.succeededFuture(new ArrayList<>());
+        for (Response node : expired) {
+          // one script per node claims it; a node evicted meanwhile by another caller answers nothing
+          evicted = evicted.compose(departures -> run(evict, now, prefix + "nodes", node.toString())
+            .map(reply -> {
+              for (int i = 0; i + 3 < reply.size(); i += 4) {
+                departures.add(new Departure(RoomName.of(reply.get(i).toString()), new Member(
+                  reply.get(i + 1).toString(), reply.get(i + 2).toString(), null, reply.get(i + 3).toString(), null)));
+              }
+              return departures;
+            }));
+        }
+        return evicted;
+      });
+  }
+
+  @Override
+  public Future<Integer> memberCount(RoomName room) {
+    return redis.send(Request.cmd(Command.HLEN).arg(prefix + "users:" + room.value())).map(Response::toInteger);
+  }
+
+  @Override
+  public Future<Boolean> hasMember(RoomName room, String userId) {
+    return redis.send(Request.cmd(Command.HEXISTS).arg(prefix + "users:" + room.value()).arg(userId))
+      .map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<RoomState> state(RoomName room) {
+    return room(state, room).map(reply -> {
+      if (reply == null) {
+        return null;
+      }
+      List<RoomState.Presence> members = new ArrayList<>((reply.size() - 3) / 4);
+      for (int i = 3; i + 3 < reply.size(); i += 4) {
+        members.add(new RoomState.Presence(reply.get(i).toString(), reply.get(i + 1).toString(),
+          reply.get(i + 2).toInteger(), "1".equals(reply.get(i + 3).toString())));
+      }
+      return new RoomState(room.value(), reply.get(0).toString(), reply.get(1).toLong(), reply.get(2).toLong(), members);
+    });
+  }
+
+  @Override
+  public Future<HistoryPage> history(RoomName room, String epoch, long sinceOffset) {
+    return room(history, room, epoch == null ? "0" : "1", epoch == null ? "" : epoch, Long.toString(sinceOffset))
+      .map(reply -> switch (reply.get(0).toString()) {
+        // nothing exists to miss only if the client never saw this room's stream
+        case "missing" -> epoch == null && sinceOffset == 0
+          ? new HistoryPage(true, null, List.of())
+          : HistoryPage.notRecovered(null);
+        case "lost" -> HistoryPage.notRecovered(reply.get(1).toString());
+        default -> {
+          List<Envelope> events = new ArrayList<>(reply.size() - 2);
+          for (int i = 2; i < reply.size(); i++) {
+            events.add(Envelope.fromJson(new JsonObject(reply.get(i).toBuffer())));
+          }
+          yield new HistoryPage(true, reply.get(1).toString(), events);
+        }
+      });
+  }
+
+  /** Closes this store's subscriber connection; the shared {@link Redis} client stays open. */
+  @Override
+  public Future<Void> close() {
+    return subscriber.close();
+  }
+
+  // ---------------------------------------------------------------- scripts
+
+  /** Runs a room script: KEYS[1] is the room's hash (it routes the call), ARGV starts with the common six. */
+  private Future<Response> room(RedisScript script, RoomName room, String... own) {
+    String[] args = new String[own.length + 1];
+    args[0] = room.value();
+    System.arraycopy(own, 0, args, 1, own.length);
+    return run(script, prefix + "room:" + room.value(), args);
+  }
+
+  private Future<Response> run(RedisScript script, String key, String... own) {
+    return run(script, clock.millis(), key, own);
+  }
+
+  private Future<Response> run(RedisScript script, long now, String key, String... own) {
+    List<String> args = new ArrayList<>(6 + own.length);
+    args.add(prefix);
+    args.add(Long.toString(now));
+    args.add(Integer.toString(policy.maxSize()));
+    args.add(Long.toString(policy.maxAgeMs()));
+    args.add(policy.keepWhenEmpty() ? "1" : "0");
+    args.add(Long.toString(policy.maxAgeMs() + GC_MARGIN_MS));
+    args.addAll(List.of(own));
+    return script.run(redis, key, args);
+  }
+
+  /** Used only when the room has to be created; random, so a recreated room never reuses one. */
+  private static String newEpoch() {
+    return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+  }
+
+  private static String withoutBraces(JsonObject json) {
+    String text = json.encode();
+    return text.substring(1, text.length() - 1);
+  }
+
+  private static String orEmpty(String value) {
+    return value == null ? "" : value;
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  /**
+   * This store's own connection subscribed to the delivery channel. Pushed messages arrive on
+   * the connection's handler, in the order Redis published them.
+   */
+  private static final class Subscriber {
+    private static final long MIN_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+    private final Vertx vertx;
+    private final Redis client;
+    private final String channel;
+    private final Consumer<Envelope> delivery;
+    private RedisConnection connection;
+    private Promise<Void> subscribed;
+    private boolean closed;
+    private long retryTimer = -1;
+    private long backoffMs = MIN_BACKOFF_MS;
+
+    Subscriber(Vertx vertx, RedisOptions options, String channel, Consumer<Envelope> delivery) {
+      this.vertx = vertx;
+      // a client of its own, so the subscribed connection never takes a slot of the shared pool
+      this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+      this.channel = channel;
+      this.delivery = delivery;
+    }
+
+    /** Connects and subscribes; completes when Redis confirmed the subscription. */
+    Future<Void> start() {
+      return client.connect().compose(conn -> {
+        Promise<Void> confirmed = Promise.promise();
+        synchronized (this) {
+          if (closed) {
+            return conn.close().transform(v -> Future.failedFuture("room store closed"));
+          }
+          connection = conn;
+          subscribed = confirmed;
+        }
+        conn.handler(reply -> onPush(conn, reply));
+        conn.exceptionHandler(e -> lost(conn, e));
+        conn.endHandler(v -> lost(conn, null));
+        // named so that CLIENT LIST shows what it is; SUBSCRIBE completes when written, its
+        // confirmation is a push (see onPush)
+        return conn.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(clientName(channel)))
+          .compose(named -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)))
+          .compose(written -> confirmed.future().timeout(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+          .onFailure(e -> {
+            synchronized (this) {
+              if (connection == conn) {
+                connection = null; // the caller retries or fails; lost() must not retry too
+              }
+            }
+            conn.close();
+          });
+      });
+    }
+
+    /** {@code <p>deliver} as a client name, which allows no spaces or control characters. */
+    private static String clientName(String channel) {
+      return channel.replaceAll("[^!-~]", "_");
+    }
+
+    private void onPush(RedisConnection conn, Response reply) {
+      if (reply == null || reply.size() < 3) {
+        return;
+      }
+      String kind = reply.get(0).toString();
+      if ("message".equals(kind)) {
+        Buffer payload = reply.get(2).toBuffer();
+        Envelope envelope;
+        try {
+          envelope = Envelope.fromJson(new JsonObject(payload));
+        } catch (RuntimeException e) {
+          LOG.warn("Ignoring a message on {} that is not an envelope: {}", channel, e.getMessage());
+          return;
+        }
+        try {
+          delivery.accept(envelope);
+        } catch (RuntimeException e) {
+          LOG.error("Delivery of an envelope for {} failed", envelope.destination(), e);
+        }
+      } else if ("subscribe".equals(kind)) {
+        Promise<Void> confirmed;
+        synchronized (this) {
+          confirmed = conn == connection ? subscribed : null;
+        }
+        if (confirmed != null) {
+          confirmed.tryComplete();
+        }
+      }
+    }
+
+    /** The connection failed or ended: resubscribe on a new one, backing off while that fails. */
+    private void lost(RedisConnection conn, Throwable cause) {
+      synchronized (this) {
+        if (closed || conn != connection) {
+          return;
+        }
+        connection = null;
+      }
+      conn.close();
+      // Envelopes published until the new subscription are not delivered to this node; each
+      // client notices the gap in offsets and recovers it through history.
+      LOG.warn("Lost the Redis subscription to {} ({}); resubscribing", channel,
+        cause == null ? "connection closed" : cause.getMessage());
+      scheduleRetry();
+    }
+
+    private synchronized void scheduleRetry() {
+      if (closed) {
+        return;
+      }
+      long delay = backoffMs;
+      backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      retryTimer = vertx.setTimer(delay, id -> start().onComplete(result -> {
+        if (result.succeeded()) {
+          synchronized (this) {
+            backoffMs = MIN_BACKOFF_MS;
+          }
+          LOG.info("Resubscribed to {}", channel);
+        } else {
+          LOG.warn("Resubscribing to {} failed ({}); retrying in {} ms", channel, result.cause().getMessage(), backoffMs);
+          scheduleRetry();
+        }
+      }));
+    }
+
+    Future<Void> close() {
+      RedisConnection conn;
+      synchronized (this) {
+        if (closed) {
+          return Future.succeededFuture();
+        }
+        closed = true;
+        conn = connection;
+        connection = null;
+        if (retryTimer != -1) {
+          vertx.cancelTimer(retryTimer);
+        }
+      }
+      Future<Void> closing = conn == null ? Future.succeededFuture() : conn.close().otherwiseEmpty();
+      return closing.eventually(client::close);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.parley.rooms;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * A room's position in its stream and who is in it ({@code rooms.state}, DESIGN.md §3).
+ *
+ * @param offset                 offset of the last envelope, 0 before the first
+ * @param lastBroadcastTimestamp ts of the last envelope, 0 before the first
+ */
+public record RoomState(String room, String epoch, long offset, long lastBroadcastTimestamp, List<Presence> members) {
+
+  /** A user in the room: how many connections they have in it, and whether any is active. */
+  public record Presence(String userId, String name, int connections, boolean active) {
+    JsonObject toJson() {
+      return new JsonObject().put("userId", userId).put("name", name)
+        .put("connections", connections).put("active", active);
+    }
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("room", room)
+      .put("epoch", epoch)
+      .put("offset", offset)
+      .put("lastBroadcastTimestamp", lastBroadcastTimestamp)
+      .put("members", new JsonArray(members.stream().map(Presence::toJson).toList()));
+  }
+}

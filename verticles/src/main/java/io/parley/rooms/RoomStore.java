@@ -1,0 +1,97 @@
+package io.parley.rooms;
+
+import io.vertx.core.Future;
+import io.parley.shared.Envelope;
+import io.parley.shared.RoomName;
+
+import java.util.List;
+
+/**
+ * Room streams (offset, epoch, bounded history), presence (who is in each room), and the
+ * fan-out of both to every node: the store is the broker, as in Centrifuge.
+ *
+ * <p>Contract, checked by {@code RoomStoreContract} against every implementation:
+ * <ul>
+ *   <li><b>Publish is atomic per room.</b> {@link #publish} assigns the next offset (one more
+ *       than the last, starting at 1), stamps the time, appends to history and hands the
+ *       envelope to delivery as one step: the delivery sink sees a room's envelopes in
+ *       offset order with no gaps, even when publishes race from several threads or nodes.
+ *       Without this a subscriber could see offset 7 before 6 and wrongly decide it missed
+ *       something.</li>
+ *   <li><b>The epoch names one continuous stream.</b> It changes whenever a room's history is
+ *       lost (the room was dropped and created again, the store restarted), so a client's
+ *       {@code (epoch, offset)} never silently points into a different stream.</li>
+ *   <li><b>Catch-up is all or nothing.</b> {@link #history} answers every envelope after the
+ *       given offset, or {@code recovered: false} with none, never part of the gap.</li>
+ *   <li><b>Every node hears everything, in order.</b> The delivery sink given to the store gets
+ *       every published envelope and every {@link #announce announcement}, on every node that
+ *       shares the store, in the order the store accepted them, each once. A node that loses
+ *       its connection to a shared store misses what was published meanwhile; its clients
+ *       recover it through {@link #history}, which is what offsets and epochs are for.</li>
+ *   <li><b>Presence counts connections.</b> {@link #join} reports the user's first connection in
+ *       the room, {@link #leave} their last; each exactly once however connections interleave.
+ *       A room with no members drops its live state; its history follows the
+ *       {@link RoomsOptions.HistoryPolicy}.</li>
+ * </ul>
+ */
+public interface RoomStore {
+
+  /** What a publish carries before the store stamps it. {@code from} is null for server events. */
+  record Draft(String event, Object data, Envelope.From from) {
+  }
+
+  /** Adds a connection to a room; true when it is the user's first connection there. */
+  Future<Boolean> join(RoomName room, Member member);
+
+  /**
+   * Removes a connection; the member when it was the user's last connection there, else null.
+   * That member carries userId and name; its sessionId and nodeId are not kept and are null.
+   */
+  Future<Member> leave(RoomName room, String connectionId);
+
+  /** Marks every room presence of a connection active or not (the tab reports it). */
+  Future<Void> setActive(String connectionId, boolean active);
+
+  /** Stamps, stores and delivers one envelope; see the class contract. */
+  Future<Envelope> publish(RoomName room, Draft draft);
+
+  /** Hands a presence envelope (no offset, not stored) to delivery on every node. */
+  Future<Void> announce(Envelope presence);
+
+  /**
+   * Keeps this node's connections alive for {@code leaseMs}; a node renews well before that.
+   * Answers whether the node still held its lease: false the first time, and false after the
+   * node was declared dead and evicted (a pause longer than the lease), when its sockets are
+   * no longer in any room's presence and should reconnect.
+   */
+  Future<Boolean> renewLease(String nodeId, long leaseMs);
+
+  /**
+   * Removes every connection of nodes whose lease ran out, as {@link #leave} would, and answers
+   * the users who thereby left a room. Each dead node is evicted once, whichever nodes ask.
+   */
+  Future<List<Departure>> evictExpiredNodes();
+
+  /** A user whose last connection to a room went with a dead node. */
+  record Departure(RoomName room, Member member) {
+  }
+
+  /** How many users (not connections) are in the room now; cheap, whatever the room's size. */
+  Future<Integer> memberCount(RoomName room);
+
+  /** Whether the user has at least one connection in the room now; O(1), whatever the room's size. */
+  Future<Boolean> hasMember(RoomName room, String userId);
+
+  /** The room's stream position and members, or null when it has neither members nor history. */
+  Future<RoomState> state(RoomName room);
+
+  /**
+   * Envelopes after {@code sinceOffset} (exclusive) of stream {@code epoch}. A null epoch means
+   * "the current stream", which with {@code sinceOffset} 0 asks for it from its start.
+   */
+  Future<HistoryPage> history(RoomName room, String epoch, long sinceOffset);
+
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,89 @@
+package io.parley.shared;
+
+import java.util.Set;
+
+/**
+ * Every event-bus address Parley uses, in one place (DESIGN.md §3).
+ *
+ * <p>Inbound addresses are the only ones a browser may {@code send} to through the bridge.
+ * Internal addresses are for server-side code and the bridge itself; the bridge never
+ * forwards a client frame to them.
+ */
+public final class Addresses {
+
+  /** Prefix of every outbound address: a room {@code board-42} is delivered on {@code room.board-42}. */
+  public static final String ROOM_PREFIX = "room.";
+
+  // inbound: permitted from browsers
+  public static final String AUTH_AUTHENTICATE = "auth.authenticate";
+  public static final String ROOMS_STATE = "rooms.state";
+  public static final String ROOMS_PUBLISH = "rooms.publish";
+  public static final String ROOMS_HISTORY = "rooms.history";
+  public static final String ROOMS_ACTIVITY = "rooms.activity";
+  public static final String LOCKS_STATUS = "locks.status";
+  public static final String LOCKS_ACQUIRE = "locks.acquire";
+  public static final String LOCKS_HEARTBEAT = "locks.heartbeat";
+  public static final String LOCKS_KICK = "locks.kick";
+  public static final String LOCKS_KICK_ANSWER = "locks.kick.answer";
+  public static final String LOCKS_RELEASE = "locks.release";
+  public static final String VOTES_CAST = "votes.cast";
+  public static final String VOTES_HISTORY = "votes.history";
+  public static final String NOTIFICATIONS_SUBSCRIBE = "notifications.subscribe";
+  public static final String NOTIFICATIONS_UNSUBSCRIBE = "notifications.unsubscribe";
+  public static final String NOTIFICATIONS_SINCE = "notifications.since";
+
+  /** The exact addresses a client may send to; everything else is denied. */
+  public static final Set<String> INBOUND = Set.of(
+    AUTH_AUTHENTICATE,
+    ROOMS_STATE, ROOMS_PUBLISH, ROOMS_HISTORY, ROOMS_ACTIVITY,
+    LOCKS_STATUS, LOCKS_ACQUIRE, LOCKS_HEARTBEAT, LOCKS_KICK, LOCKS_KICK_ANSWER, LOCKS_RELEASE,
+    VOTES_CAST, VOTES_HISTORY,
+    NOTIFICATIONS_SUBSCRIBE, NOTIFICATIONS_UNSUBSCRIBE, NOTIFICATIONS_SINCE);
+
+  // internal: server side and bridge only
+  /** {@code {userId}}: ends every live session of that user, cluster-wide. */
+  public static final String AUTH_REVOKE = "auth.revoke";
+  /** Published by the auth verticle after a revoke; every bridge closes that user's sockets. */
+  public static final String AUTH_REVOKED = "auth.revoked";
+  /** {@code {userId, name, orgs?, boards?, ttlSeconds?}} → {@code {token}}; only when dev tokens are on. */
+  public static final String AUTH_DEV_TOKEN = "auth.dev-token";
+  /** The bridge reports that a connection joined a room (after the REGISTER was authorized). */
+  public static final String ROOMS_JOIN = "rooms.join";
+  /** The bridge reports that a connection left a room (UNREGISTER or socket close). */
+  public static final String ROOMS_LEAVE = "rooms.leave";
+  /** Optional host-application room policy: {@code {room, userId, sessionId, orgs, boards}} → {@code {allowed}}. */
+  public static final String ROOMS_AUTHORIZE = "rooms.authorize";
+  /**
+   * Published by the rooms verticle when a user's first connection joined a room:
+   * {@code {room, userId, name, at}} ({@code at}: server time, epoch millis). Every consumer on
+   * every node hears it, so what a consumer does with it must be safe to do more than once.
+   */
+  public static final String ROOMS_JOINED = "rooms.joined";
+  /**
+   * Published when a user's last connection left a room, by UNREGISTER, socket close or the
+   * eviction of a dead node: {@code {room, userId, name, at}}. Heard by every consumer on every
+   * node, like {@link #ROOMS_JOINED}.
+   */
+  public static final String ROOMS_LEFT = "rooms.left";
+
+  /** Planning poker, server side: {@code {id, taskId}} opens the estimation of a task (votes cleared). */
+  public static final String POKER_START = "poker.start";
+  /** {@code {id, taskId, nextTaskId?}}: reveals the task's votes with {@code task-finalized}. */
+  public static final String POKER_FINALIZE = "poker.finalize";
+  /** {@code {id}}: ends the session ({@code session-ended}); votes, task and members forgotten. */
+  public static final String POKER_END = "poker.end";
+
+  /**
+   * Local to a node: its lease ran out and the cluster evicted its connections from presence
+   * (a pause longer than the lease). Its bridges close every socket so that clients reconnect
+   * and join again.
+   */
+  public static final String NODE_LEASE_LOST = "parley.node.lease-lost";
+
+  public static String room(String roomName) {
+    return ROOM_PREFIX + roomName;
+  }
+
+  private Addresses() {
+  }
+}

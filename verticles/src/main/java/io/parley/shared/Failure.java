@@ -1,0 +1,79 @@
+package io.parley.shared;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * The failure codes of DESIGN.md §8, as {@link ReplyException}s so that a failed future
+ * becomes a failed reply with the same code and message, on the bus and on the wire.
+ */
+public final class Failure {
+  public static final int BAD_REQUEST = 400;
+  public static final int UNAUTHENTICATED = 401;
+  public static final int FORBIDDEN = 403;
+  public static final int NOT_FOUND = 404;
+  public static final int CONFLICT = 409;
+  public static final int TOO_LARGE = 413;
+  public static final int RATE_LIMITED = 429;
+  public static final int INTERNAL = 500;
+  public static final int UNAVAILABLE = 503;
+
+  public static ReplyException of(int code, String message) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message);
+  }
+
+  public static ReplyException badRequest(String message) {
+    return of(BAD_REQUEST, message);
+  }
+
+  public static ReplyException unauthenticated(String message) {
+    return of(UNAUTHENTICATED, message);
+  }
+
+  public static ReplyException forbidden(String message) {
+    return of(FORBIDDEN, message);
+  }
+
+  public static ReplyException notFound(String message) {
+    return of(NOT_FOUND, message);
+  }
+
+  public static ReplyException conflict(String message) {
+    return of(CONFLICT, message);
+  }
+
+  public static ReplyException unavailable(String message) {
+    return of(UNAVAILABLE, message);
+  }
+
+  /**
+   * The §8 code a caller should see for any failure: a recipient's own code, 503 when
+   * nothing answered (no handler, timeout), 500 for anything unexpected.
+   */
+  public static int codeOf(Throwable failure) {
+    if (failure instanceof ReplyException reply) {
+      return switch (reply.failureType()) {
+        case RECIPIENT_FAILURE -> reply.failureCode();
+        case NO_HANDLERS, TIMEOUT -> UNAVAILABLE;
+        default -> INTERNAL;
+      };
+    }
+    return INTERNAL;
+  }
+
+  /** A message a person can act on, without leaking internals of unexpected failures. */
+  public static String messageOf(Throwable failure) {
+    if (failure instanceof ReplyException reply) {
+      return switch (reply.failureType()) {
+        case RECIPIENT_FAILURE -> reply.getMessage();
+        case NO_HANDLERS -> "service unavailable: nothing handles this address on the cluster";
+        case TIMEOUT -> "service unavailable: no reply in time";
+        default -> "internal error";
+      };
+    }
+    return "internal error";
+  }
+
+  private Failure() {
+  }
+}

@@ -1,0 +1,28 @@
+-- evict: claims one node whose lease ran out and takes every connection it held out of
+-- every room, as leave would. Only the caller whose script removes the node from the lease
+-- set gets its departures, so a dead node is evicted once whichever nodes ask; a node that
+-- renewed since the caller looked is left alone. Reply: {room, userId, name, connectionId}
+-- for each user whose last connection in a room that was, flattened.
+-- ARGV[7] nodeId.
+local nodes = prefix .. 'nodes'
+local node = ARGV[7]
+local expiry = redis.call('ZSCORE', nodes, node)
+if not expiry or tonumber(expiry) > now then
+  return {}
+end
+redis.call('ZREM', nodes, node)
+local departures = {}
+local node_conns = node_conns_key(node)
+for _, conn in ipairs(redis.call('SMEMBERS', node_conns)) do
+  for _, room in ipairs(redis.call('SMEMBERS', conn_rooms_key(conn))) do
+    local last = leave_room(room, conn)
+    if last then
+      departures[#departures + 1] = room
+      departures[#departures + 1] = last[1]
+      departures[#departures + 1] = last[2]
+      departures[#departures + 1] = conn
+    end
+  end
+end
+redis.call('DEL', node_conns)
+return departures
