@@ -12,7 +12,7 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * {@code /api/...}: publishing for backends that are not on the bus (DESIGN.md §7). Every
+ * {@code /api/...}: publishing to rooms and notifications for backends that are not on the bus (DESIGN.md §7). Every
  * request needs {@code Authorization: Bearer <api key>}; a missing or wrong key is a 401.
  */
 final class ApiRoutes {
@@ -28,6 +28,7 @@ final class ApiRoutes {
   void mount(Router router) {
     router.route("/api/*").handler(this::requireKey);
     router.post("/api/rooms/:room/events").handler(this::publish);
+    router.post("/api/notifications").handler(this::notify);
   }
 
   private void requireKey(RoutingContext ctx) {
@@ -53,7 +54,19 @@ final class ApiRoutes {
       .put("room", ctx.pathParam("room"))
       .put("event", body.getValue("event"))
       .put("data", body.getValue("data"));
-    HttpReplies.answer(ctx, 202, vertx.eventBus().<JsonObject>request(Addresses.ROOMS_PUBLISH, request)
-      .map(reply -> reply.body()));
+    forward(ctx, Addresses.ROOMS_PUBLISH, request);
+  }
+
+  /** {@code POST /api/notifications {topic, data, originSessionId?}} → 202 {@code {id}}. */
+  private void notify(RoutingContext ctx) {
+    JsonObject body = HttpReplies.body(ctx);
+    if (body != null) {
+      forward(ctx, Addresses.NOTIFICATIONS_PUBLISH, body);
+    }
+  }
+
+  /** Sends a request to a bus service as server-side code (no identity headers) and answers 202 with its reply. */
+  private void forward(RoutingContext ctx, String address, JsonObject request) {
+    HttpReplies.answer(ctx, 202, vertx.eventBus().<JsonObject>request(address, request).map(reply -> reply.body()));
   }
 }

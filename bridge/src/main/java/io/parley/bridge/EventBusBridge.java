@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.Transport;
+import io.parley.notifications.NotificationFanOut;
 import io.parley.rooms.RoomPolicy;
 import io.parley.shared.Addresses;
 
@@ -42,6 +43,7 @@ public final class EventBusBridge {
   private final BridgeMetrics metrics;
   private final Clock clock;
   private final LocalRooms localRooms;
+  private final NotificationFanOut notifications;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final Map<String, Set<BridgeConnection>> connectionsByUser = new HashMap<>();
   private final Set<BridgeConnection> unflushed = new LinkedHashSet<>();
@@ -60,7 +62,9 @@ public final class EventBusBridge {
     this.policy = policy;
     this.metrics = metrics;
     this.clock = clock;
-    this.localRooms = new LocalRooms(vertx.eventBus(), metrics, clock, this::flushSoon);
+    this.localRooms = new LocalRooms(vertx.eventBus(), metrics, clock, this::flushSoon,
+      this::clientRoomOpened, this::clientRoomClosed);
+    this.notifications = new NotificationFanOut(vertx.eventBus(), localRooms::deliverHere);
   }
 
   /** The SockJS sub-router for {@code /eventbus/*}; starts the periodic deadline checks. */
@@ -95,7 +99,7 @@ public final class EventBusBridge {
       }
     });
     Router router = SockJSHandler.create(vertx, sockJs).socketHandler(socket -> accept(new SockJsHttpSocket(socket)));
-    return revocations.completion().map(router);
+    return Future.all(revocations.completion(), notifications.start()).map(router);
   }
 
   /**
@@ -161,7 +165,17 @@ public final class EventBusBridge {
     if (revocations != null) {
       revocations.unregister();
       leaseLost.unregister();
+      notifications.stop();
     }
+  }
+
+  /** A session's tab joined its client room here: its notifications come to this instance. */
+  private Future<Void> clientRoomOpened(String sessionId) {
+    return notifications.attach(sessionId);
+  }
+
+  private void clientRoomClosed(String sessionId) {
+    notifications.detach(sessionId);
   }
 
   void authenticated(BridgeConnection connection) {

@@ -20,6 +20,8 @@ import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
+import io.parley.notifications.NotificationsOptions;
+import io.parley.notifications.NotificationsVerticle;
 import io.parley.rooms.NodeLiveness;
 import io.parley.rooms.RoomDelivery;
 import io.parley.rooms.RoomStore;
@@ -87,22 +89,24 @@ public final class ParleyNode extends VerticleBase {
     RoomsOptions roomsOptions = RoomsOptions.fromConfig(config.getJsonObject("rooms"));
     LocksOptions locksOptions = LocksOptions.fromConfig(config.getJsonObject("locks"));
     VotesOptions votesOptions = VotesOptions.fromConfig(config.getJsonObject("votes"));
+    NotificationsOptions notificationsOptions = NotificationsOptions.fromConfig(config.getJsonObject("notifications"));
     BridgeOptions bridge = BridgeOptions.fromConfig(config.getJsonObject("bridge"));
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     refuseUnsafeProduction(auth, http);
 
     RoomDelivery delivery = new RoomDelivery(vertx.eventBus());
-    return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, delivery::deliver).compose(created -> {
+    return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, notificationsOptions,
+      delivery::deliver).compose(created -> {
       stores = created;
       liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
       return liveness.start();
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, bridge, http, deployment));
+    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, deployment));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
-                                    LocksOptions locksOptions, BridgeOptions bridge, HttpOptions http,
-                                    JsonObject deployment) {
+                                    LocksOptions locksOptions, NotificationsOptions notificationsOptions,
+                                    BridgeOptions bridge, HttpOptions http, JsonObject deployment) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -139,6 +143,7 @@ public final class ParleyNode extends VerticleBase {
       .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, roomsOptions, clock)))
       .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions)))
       .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock)))
+      .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))
       .onSuccess(v -> LOG.info("Parley node up{}", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)"));
   }
@@ -152,7 +157,7 @@ public final class ParleyNode extends VerticleBase {
   }
 
   /** The bus services a node may run, named as in the deployment section and their addresses. */
-  private static final List<String> SERVICES = List.of("auth", "rooms", "locks", "votes");
+  private static final List<String> SERVICES = List.of("auth", "rooms", "locks", "votes", "notifications");
 
   private static int instances(JsonObject deployment, String name) {
     return deployment.getInteger(name, 1);

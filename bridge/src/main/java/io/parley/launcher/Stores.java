@@ -8,12 +8,16 @@ import io.parley.locks.LockStore;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.MemoryLockStore;
 import io.parley.locks.PgLockStore;
-import io.parley.locks.PgSchema;
+import io.parley.notifications.MemoryNotificationStore;
+import io.parley.notifications.NotificationStore;
+import io.parley.notifications.NotificationsOptions;
+import io.parley.notifications.PgNotificationStore;
 import io.parley.rooms.MemoryRoomStore;
 import io.parley.rooms.RedisRoomStore;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Envelope;
+import io.parley.shared.PgSchema;
 import io.parley.votes.MemoryVoteStore;
 import io.parley.votes.RedisVoteStore;
 import io.parley.votes.VoteStore;
@@ -32,19 +36,22 @@ import java.util.function.Consumer;
 
 /**
  * The stores a node uses, chosen by the services configured (DESIGN.md §9): {@code redis.uri}
- * set → Redis for rooms, sessions and votes; {@code pg.uri} set → Postgres for locks (its
- * migrations run first, once); unset → in memory, which a clustered node refuses, since each
- * node would then have rooms, sessions, votes or locks of its own.
+ * set → Redis for rooms, sessions and votes; {@code pg.uri} set → Postgres for locks and
+ * notifications (its migrations run first, once); unset → in memory, which a clustered node
+ * refuses, since each node would then have rooms, sessions, votes, locks or notifications of
+ * its own.
  */
-record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore locks, Redis redis, Pool pg) {
+record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore locks, NotificationStore notifications,
+              Redis redis, Pool pg) {
 
   private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
 
-  static Future<Stores> create(Vertx vertx, JsonObject config, Clock clock, AuthOptions auth,
-                               RoomsOptions rooms, VotesOptions votes, LocksOptions locks, Consumer<Envelope> delivery) {
+  static Future<Stores> create(Vertx vertx, JsonObject config, Clock clock, AuthOptions auth, RoomsOptions rooms,
+                               VotesOptions votes, LocksOptions locks, NotificationsOptions notifications,
+                               Consumer<Envelope> delivery) {
     return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery)
-      .compose(shared -> createLocks(vertx, config, clock, locks)
-        .map(lockStorage -> new Stores(shared.sessions, shared.rooms, shared.votes, lockStorage.store, shared.redis, lockStorage.pool))
+      .compose(shared -> createLocksAndNotifications(vertx, config, clock, locks, notifications)
+        .map(pg -> new Stores(shared.sessions, shared.rooms, shared.votes, pg.locks, pg.notifications, shared.redis, pg.pool))
         .recover(e -> shared.close().transform(v -> Future.<Stores>failedFuture(e))));
   }
 
@@ -89,25 +96,29 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
       .onFailure(e -> redis.close());
   }
 
-  private record LockStorage(LockStore store, Pool pool) {
+  private record LocksAndNotifications(LockStore locks, NotificationStore notifications, Pool pool) {
   }
 
   /**
-   * Locks: in Postgres when {@code pg.uri} is set, after the migrations ran (blocking JDBC, on a
-   * worker thread, before any verticle deploys); else in memory, which a clustered node that
-   * runs the locks verticle refuses: two nodes would each let a different tab hold a resource.
+   * Locks and notifications: in Postgres when {@code pg.uri} is set, after the migrations ran
+   * (blocking JDBC, on a worker thread, before any verticle deploys); else in memory, which a
+   * clustered node that runs either verticle refuses: two nodes could each let a different tab
+   * hold a resource, and a notification stored on one node could not be replayed from another.
    */
-  private static Future<LockStorage> createLocks(Vertx vertx, JsonObject config, Clock clock, LocksOptions locks) {
+  private static Future<LocksAndNotifications> createLocksAndNotifications(Vertx vertx, JsonObject config, Clock clock,
+                                                                           LocksOptions locks, NotificationsOptions notifications) {
     JsonObject pgConfig = config.getJsonObject("pg", new JsonObject());
     String uri = pgConfig.getString("uri");
     if (uri == null || uri.isBlank()) {
-      int lockInstances = config.getJsonObject("deployment", new JsonObject()).getInteger("locks", 1);
-      if (vertx.isClustered() && lockInstances > 0) {
-        return Future.failedFuture(new IllegalStateException("refusing to start: clustered, but locks would be kept in each "
-          + "node's memory and two nodes could give the same resource to two tabs; set pg.uri "
+      JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
+      if (vertx.isClustered() && (deployment.getInteger("locks", 1) > 0 || deployment.getInteger("notifications", 1) > 0)) {
+        return Future.failedFuture(new IllegalStateException("refusing to start: clustered, but locks and notifications would "
+          + "be kept in each node's memory: two nodes could give the same resource to two tabs, and a tab could not "
+          + "replay its notifications on another node; set pg.uri "
           + "(PARLEY_PG_URI=postgresql://postgres@127.0.0.1:5432/test) so every node shares them"));
       }
-      return Future.succeededFuture(new LockStorage(new MemoryLockStore(clock, locks), null));
+      return Future.succeededFuture(new LocksAndNotifications(new MemoryLockStore(clock, locks),
+        new MemoryNotificationStore(clock, notifications), null));
     }
     PgSchema schema;
     try {
@@ -121,12 +132,12 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
       .map(applied -> {
         LOG.info("Postgres {}: {} migration(s) applied", schema, applied);
         Pool pool = schema.pool(vertx, pgConfig.getInteger("poolSize", 8));
-        return new LockStorage(new PgLockStore(pool, clock, locks), pool);
+        return new LocksAndNotifications(new PgLockStore(pool, clock, locks), new PgNotificationStore(pool, clock, notifications), pool);
       });
   }
 
   Future<Void> close() {
-    return Future.join(new RoomsAndSessions(sessions, rooms, votes, redis).close(), locks.close()).<Void>mapEmpty()
+    return Future.join(new RoomsAndSessions(sessions, rooms, votes, redis).close(), locks.close(), notifications.close()).<Void>mapEmpty()
       .eventually(() -> pg == null ? Future.succeededFuture() : pg.close());
   }
 }

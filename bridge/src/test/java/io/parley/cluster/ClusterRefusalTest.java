@@ -14,7 +14,7 @@ class ClusterRefusalTest {
   @Test
   void a_clustered_node_without_shared_stores_refuses_to_start() throws Exception {
     JsonObject memoryStores = new JsonObject().put("redis", new JsonObject().put("uri", (String) null));
-    int port = ClusterTest.freePort();
+    int port = TestNode.freePort();
     assertThatThrownBy(() -> TestNode.startClustered("refuse-" + UUID.randomUUID(), port, TestNode.members(port), memoryStores))
       .hasMessageContaining("refusing to start")
       .hasMessageContaining("PARLEY_REDIS_URI");

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -31,7 +30,7 @@ class ClusterTest {
   @BeforeAll
   static void start_three_nodes() throws IOException {
     String cluster = "cluster-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {freePort(), freePort(), freePort()};
+    int[] ports = {TestNode.freePort(), TestNode.freePort(), TestNode.freePort()};
     for (int port : ports) {
       nodes.add(TestNode.startClustered(cluster, port, TestNode.members(ports), new JsonObject()));
     }
@@ -168,11 +167,6 @@ class ClusterTest {
       .map(e -> e.getString("event") + ":" + e.getJsonObject("data").getString("userId")).toList();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   private static final class LongRange {
     static List<Long> of(long from, int count) {

@@ -26,7 +26,7 @@ class ComposableDeploymentTest {
   @BeforeAll
   static void start() throws IOException {
     String cluster = "compose-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {ClusterTest.freePort(), ClusterTest.freePort()};
+    int[] ports = {TestNode.freePort(), TestNode.freePort()};
     backend = TestNode.startClustered(cluster, ports[0], TestNode.members(ports),
       new JsonObject().put("deployment", new JsonObject().put("auth", 1).put("rooms", 2).put("http", 0)));
     bridgeOnly = TestNode.startClustered(cluster, ports[1], TestNode.members(ports),

@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import io.parley.testing.TestNode;
 import io.parley.testing.BridgeClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -50,10 +51,10 @@ class NodeKillIT {
   @Test
   void the_members_of_a_killed_node_leave_their_rooms_within_ten_seconds_once() throws Exception {
     String cluster = "kill-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] hazelcast = {ClusterTest.freePort(), ClusterTest.freePort()};
+    int[] hazelcast = {TestNode.freePort(), TestNode.freePort()};
     String members = "127.0.0.1:" + hazelcast[0] + ",127.0.0.1:" + hazelcast[1];
-    int survivorPort = ClusterTest.freePort();
-    int victimPort = ClusterTest.freePort();
+    int survivorPort = TestNode.freePort();
+    int victimPort = TestNode.freePort();
     Process survivor = startNode(cluster, hazelcast[0], members, survivorPort);
     Process victim = startNode(cluster, hazelcast[1], members, victimPort);
     awaitHealthy(survivorPort, survivor);
@@ -121,7 +122,7 @@ class NodeKillIT {
       "PARLEY_HTTP_HOST", "127.0.0.1",
       "PARLEY_REDIS_URI", System.getProperty("parley.redis.uri", "redis://127.0.0.1:6379"),
       "PARLEY_REDIS_PREFIX", "test:" + cluster + ":",
-      "PARLEY_PG_URI", io.parley.locks.TestPostgres.URI));
+      "PARLEY_PG_URI", io.parley.shared.TestPostgres.URI));
     Process process = builder.start();
     processes.add(process);
     return process;

@@ -1,10 +1,10 @@
 package io.parley.launcher;
 
+import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +28,7 @@ class ParleyJarIT {
 
   @Test
   void the_jar_starts_with_a_conf_file_and_environment_overrides() throws Exception {
-    int port = freePort();
+    int port = TestNode.freePort();
     Path conf = Files.createTempFile("parley", ".json");
     Files.writeString(conf, new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1")).encode());
     Path log = Files.createTempFile("parley", ".log");
@@ -80,11 +80,6 @@ class ParleyJarIT {
       HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   private static String javaExecutable() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -1,5 +1,6 @@
 package io.parley.locks;
 
+import io.parley.shared.TestPostgres;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -44,7 +45,7 @@ class LockContentionTest {
   @BeforeAll
   static void start() throws IOException {
     String cluster = "locks-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {freePort(), freePort()};
+    int[] ports = {TestNode.freePort(), TestNode.freePort()};
     // the cluster's nodes share a fresh Postgres schema of TestNode's, dropped with the last of them
     JsonObject config = new JsonObject()
       .put("locks", new JsonObject().put("kickTimeoutMs", 500).put("sweepMs", 20))
@@ -190,12 +191,6 @@ class LockContentionTest {
       return future.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e.getCause() != null ? e.getCause() : e);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 

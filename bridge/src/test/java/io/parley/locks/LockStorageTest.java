@@ -1,5 +1,6 @@
 package io.parley.locks;
 
+import io.parley.shared.TestPostgres;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class LockStorageTest {
 
   @Test
   void a_clustered_node_running_locks_without_postgres_refuses_to_start() throws Exception {
-    int port = LockContentionTest.freePort();
+    int port = TestNode.freePort();
     JsonObject memoryLocks = new JsonObject().put("pg", new JsonObject().put("uri", (String) null));
 
     assertThatThrownBy(() -> TestNode.startClustered("refuse-" + UUID.randomUUID(), port, TestNode.members(port), memoryLocks))
@@ -31,10 +32,10 @@ class LockStorageTest {
   }
 
   @Test
-  void a_clustered_node_without_the_locks_verticle_needs_no_postgres() throws Exception {
-    int port = LockContentionTest.freePort();
+  void a_clustered_node_without_the_locks_and_notifications_verticles_needs_no_postgres() throws Exception {
+    int port = TestNode.freePort();
     JsonObject bridgeOnly = new JsonObject().put("pg", new JsonObject().put("uri", (String) null))
-      .put("deployment", new JsonObject().put("locks", 0));
+      .put("deployment", new JsonObject().put("locks", 0).put("notifications", 0));
 
     try (TestNode node = TestNode.startClustered("no-locks-" + UUID.randomUUID(), port, TestNode.members(port), bridgeOnly)) {
       assertThat(node.get("/health").status()).isEqualTo(200);

@@ -1,5 +1,6 @@
 package io.parley.locks;
 
+import io.parley.shared.TestPostgres;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;

@@ -92,8 +92,12 @@ public final class BridgeClient implements AutoCloseable {
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */
   public int requestCode(String address, Object body) {
+    return requestCode(address, body, null);
+  }
+
+  public int requestCode(String address, Object body, JsonObject headers) {
     try {
-      request(address, body);
+      request(address, body, headers);
       return 0;
     } catch (BridgeError e) {
       return e.code;

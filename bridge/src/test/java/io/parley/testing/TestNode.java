@@ -2,7 +2,7 @@ package io.parley.testing;
 
 import io.parley.launcher.ClusterOptions;
 import io.parley.launcher.ParleyNode;
-import io.parley.locks.TestPostgres;
+import io.parley.shared.TestPostgres;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -108,6 +108,15 @@ public final class TestNode implements AutoCloseable {
 
   public static final String REDIS_URI = System.getProperty("parley.redis.uri", "redis://127.0.0.1:6379");
 
+  /** A loopback port nothing listens on right now, for a Hazelcast member or a server. */
+  public static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Hazelcast member addresses for {@code ports} on loopback. */
   public static List<String> members(int... ports) {
     return java.util.Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
@@ -212,8 +221,13 @@ public final class TestNode implements AutoCloseable {
   }
 
   public HttpResult post(String path, JsonObject body, String bearer) {
+    return post(path, body.encode(), bearer);
+  }
+
+  /** Any text as a JSON request's body, for malformed-body tests. */
+  public HttpResult post(String path, String body, String bearer) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-      .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+      .POST(HttpRequest.BodyPublishers.ofString(body))
       .header("content-type", "application/json");
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);

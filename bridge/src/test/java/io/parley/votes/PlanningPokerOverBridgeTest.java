@@ -29,7 +29,7 @@ class PlanningPokerOverBridgeTest {
   @BeforeAll
   static void start_two_nodes() throws IOException {
     String cluster = "poker-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {VotesClusterTest.freePort(), VotesClusterTest.freePort()};
+    int[] ports = {TestNode.freePort(), TestNode.freePort()};
     for (int port : ports) {
       nodes.add(TestNode.startClustered(cluster, port, TestNode.members(ports), VotesClusterTest.config()));
     }

@@ -33,7 +33,7 @@ class VoteTickFailoverTest {
   @Test
   void when_a_ticking_node_goes_the_survivor_ticks_the_next_interval() throws Exception {
     String cluster = "votes-failover-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {VotesClusterTest.freePort(), VotesClusterTest.freePort()};
+    int[] ports = {TestNode.freePort(), TestNode.freePort()};
     for (int port : ports) {
       nodes.add(TestNode.startClustered(cluster, port, TestNode.members(ports), VotesClusterTest.config()));
     }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +35,7 @@ class VotesClusterTest {
   @BeforeAll
   static void start_two_nodes() throws IOException {
     String cluster = "votes-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {freePort(), freePort()};
+    int[] ports = {TestNode.freePort(), TestNode.freePort()};
     for (int port : ports) {
       nodes.add(TestNode.startClustered(cluster, port, TestNode.members(ports), config()));
     }
@@ -228,9 +227,4 @@ class VotesClusterTest {
     return array.stream().map(JsonObject.class::cast).toList();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -162,7 +162,7 @@ public final class PgLockStore implements LockStore {
   private final Clock clock;
   private final LocksOptions options;
 
-  /** @param pool connected to a database migrated with {@link PgSchema}; the caller closes it */
+  /** @param pool connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it */
   public PgLockStore(Pool pool, Clock clock, LocksOptions options) {
     this.pool = pool;
     this.clock = clock;
@@ -444,10 +444,6 @@ public final class PgLockStore implements LockStore {
    * failing) is logged with its cause and answered 503, without the database's words.
    */
   private static <T> Future<T> unavailable(Throwable failure) {
-    if (failure instanceof ReplyException) {
-      return Future.failedFuture(failure);
-    }
-    LOG.error("Lock store operation failed", failure);
-    return Future.failedFuture(Failure.unavailable("lock store unavailable; try again"));
+    return Failure.<T>storeUnavailable("lock store", LOG).apply(failure);
   }
 }

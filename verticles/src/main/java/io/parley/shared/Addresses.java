@@ -66,6 +66,24 @@ public final class Addresses {
    */
   public static final String ROOMS_LEFT = "rooms.left";
 
+  /**
+   * Server side: {@code {topic, data, originSessionId?}} → {@code {id}}. Stores the
+   * notification and delivers it to every subscribed session but the origin (DESIGN.md §7).
+   */
+  public static final String NOTIFICATIONS_PUBLISH = "notifications.publish";
+  /**
+   * Published once per stored notification, heard by every bridge instance in the cluster:
+   * {@code {id, topic, data, ts, originSessionId}}; each delivers it to its own subscribed sessions.
+   */
+  public static final String NOTIFICATIONS_DELIVER = "notifications.deliver";
+  /**
+   * Published when a session's topics change: {@code {sessionId, topics, version}}; the bridge
+   * instance that has the session's tab updates what it delivers to it.
+   */
+  public static final String NOTIFICATIONS_CHANGED = "notifications.changed";
+  /** {@code {sessionId}} → {@code {topics, version}}: what a bridge asks when a session's tab joins its client room. */
+  public static final String NOTIFICATIONS_TOPICS = "notifications.topics";
+
   /** Planning poker, server side: {@code {id, taskId}} opens the estimation of a task (votes cleared). */
   public static final String POKER_START = "poker.start";
   /** {@code {id, taskId, nextTaskId?}}: reveals the task's votes with {@code task-finalized}. */

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-/** {@link RealtimeService} over the event bus: a {@code rooms.publish} without client headers. */
+/** {@link RealtimeService} over the event bus: {@code rooms.publish} and {@code notifications.publish} without client headers. */
 final class BusRealtimeService implements RealtimeService {
 
   private final Vertx vertx;
@@ -25,6 +25,13 @@ final class BusRealtimeService implements RealtimeService {
     JsonObject request = new JsonObject().put("room", room).put("event", eventName).put("data", data);
     return vertx.eventBus().<JsonObject>request(Addresses.ROOMS_PUBLISH, request)
       .map(reply -> new Published(reply.body().getLong("offset"), reply.body().getLong("ts")));
+  }
+
+  @Override
+  public Future<Long> notifyTopic(String topic, Object data, String originSessionId) {
+    JsonObject request = new JsonObject().put("topic", topic).put("data", data).put("originSessionId", originSessionId);
+    return vertx.eventBus().<JsonObject>request(Addresses.NOTIFICATIONS_PUBLISH, request)
+      .map(reply -> reply.body().getLong("id"));
   }
 
   @Override

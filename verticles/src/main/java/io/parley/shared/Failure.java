@@ -1,7 +1,11 @@
 package io.parley.shared;
 
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+
+import java.util.function.Function;
 
 /**
  * The failure codes of DESIGN.md §8, as {@link ReplyException}s so that a failed future
@@ -44,6 +48,21 @@ public final class Failure {
 
   public static ReplyException unavailable(String message) {
     return of(UNAVAILABLE, message);
+  }
+
+  /**
+   * For a store's {@code recover}: its own §8 failures pass as they are; anything else (the
+   * database went away, a query failed) is logged and becomes a 503 naming the store, so a
+   * caller may retry and no internals leak.
+   */
+  public static <T> Function<Throwable, Future<T>> storeUnavailable(String store, Logger log) {
+    return failure -> {
+      if (failure instanceof ReplyException) {
+        return Future.failedFuture(failure);
+      }
+      log.error("{} operation failed", store, failure);
+      return Future.failedFuture(unavailable(store + " unavailable; try again"));
+    };
   }
 
   /**

@@ -24,6 +24,13 @@ public interface RealtimeService {
   Future<Published> trigger(String room, String eventName, Object data);
 
   /**
+   * Stores a notification on {@code topic} and delivers it to every session subscribed to it
+   * except {@code originSessionId} (the tab whose action caused it; null: none). Completes with
+   * the notification's id once it is stored.
+   */
+  Future<Long> notifyTopic(String topic, Object data, String originSessionId);
+
+  /**
    * What a browser needs to connect: {@code {url, authAddress, roomPrefix, transports,
    * pingIntervalMs, authTimeoutMs}}.
    */

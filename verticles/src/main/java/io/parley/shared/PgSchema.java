@@ -1,4 +1,4 @@
-package io.parley.locks;
+package io.parley.shared;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;

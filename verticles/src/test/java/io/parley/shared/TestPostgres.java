@@ -1,4 +1,4 @@
-package io.parley.locks;
+package io.parley.shared;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

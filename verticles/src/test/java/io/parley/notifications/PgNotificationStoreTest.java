@@ -1,0 +1,113 @@
+package io.parley.notifications;
+
+import io.parley.notifications.NotificationStore.Notification;
+import io.parley.shared.Await;
+import io.parley.shared.MutableClock;
+import io.parley.shared.PgSchema;
+import io.parley.shared.TestPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link PgNotificationStore} against the {@link NotificationStore} contract on a real Postgres
+ * (see {@link TestPostgres}), each test in a fresh schema built by the real migrations; a peer
+ * is another pool on the same schema, as another node would have. Plus what only the database
+ * shows: the NOTIFY that lets other processes follow the stream.
+ */
+class PgNotificationStoreTest extends NotificationStoreContract {
+
+  private static Vertx vertx;
+
+  private PgSchema schema;
+  private final List<Pool> pools = new ArrayList<>();
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopVertx() {
+    Await.result(vertx.close());
+  }
+
+  @AfterEach
+  void dropSchema() {
+    pools.forEach(pool -> Await.result(pool.close()));
+    if (schema != null) {
+      TestPostgres.dropSchema(schema.schema());
+    }
+  }
+
+  @Override
+  protected NotificationStore createStore(MutableClock clock, NotificationsOptions options) {
+    schema = TestPostgres.freshSchema();
+    return open(clock, options);
+  }
+
+  @Override
+  protected NotificationStore createPeer(NotificationStore store, MutableClock clock, NotificationsOptions options) {
+    return open(clock, options);
+  }
+
+  private NotificationStore open(MutableClock clock, NotificationsOptions options) {
+    Pool pool = schema.pool(vertx, 4);
+    pools.add(pool);
+    return new PgNotificationStore(pool, clock, options);
+  }
+
+  @Test
+  void a_listen_connection_hears_every_stored_notification_with_its_id_and_topic() throws Exception {
+    LinkedBlockingQueue<JsonObject> heard = new LinkedBlockingQueue<>();
+    PgConnection listener = Await.result(PgConnection.connect(vertx, schema.connectOptions()));
+    try {
+      listener.notificationHandler(n -> {
+        if (n.getChannel().equals("parley_notifications")) {
+          heard.add(new JsonObject(n.getPayload()));
+        }
+      });
+      Await.result(listener.query("LISTEN parley_notifications").execute());
+      String origin = java.util.UUID.randomUUID().toString();
+      Notification first = store("Pet", "{\"name\":\"Rex\"}", origin);
+      Notification second = store("Order", "[1,2]", null);
+
+      // other tests' schemas share the channel: keep what this test stored
+      List<JsonObject> mine = new ArrayList<>();
+      while (mine.size() < 2) {
+        JsonObject next = heard.poll(5, TimeUnit.SECONDS);
+        assertThat(next).as("a NOTIFY within 5 s").isNotNull();
+        if (next.getLong("id") == first.id() && next.getString("topic").equals("Pet")
+          || next.getLong("id") == second.id() && next.getString("topic").equals("Order")) {
+          mine.add(next);
+        }
+      }
+      assertThat(mine.get(0)).isEqualTo(new JsonObject().put("id", first.id()).put("topic", "Pet")
+        .put("originSessionId", origin).put("createdAt", first.createdAt()));
+      assertThat(mine.get(1).getValue("originSessionId")).isNull();
+    } finally {
+      Await.result(listener.close());
+    }
+  }
+
+  @Test
+  void a_publish_is_one_row_and_the_data_keeps_its_json_text() {
+    store("Pet", "{\"b\":1,\"a\":[true,null]}", null);
+
+    var rows = TestPostgres.rows(schema.schema(), "SELECT topic, data::text AS data FROM notifications");
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).get("data")).isEqualTo("{\"b\":1,\"a\":[true,null]}");
+  }
+}
