@@ -93,8 +93,7 @@ class BridgeSecurityTest {
   @Test
   void forged_identity_headers_are_overwritten() {
     try (BridgeClient ann = node.signIn("ann", boards("7")); BridgeClient bob = node.signIn("bob", boards("7"))) {
-      bob.register("room.board-7");
-      bob.request("rooms.state", new JsonObject().put("room", "board-7"));
+      bob.join("board-7");
       ann.request("rooms.publish", new JsonObject().put("room", "board-7").put("event", "task.update").put("data", 1),
         new JsonObject().put("userId", "bob").put("sessionId", "forged").put("connectionId", "forged"));
       List<JsonObject> seen = bob.envelopesUntil("room.board-7", "task.update");
@@ -255,8 +254,7 @@ class BridgeSecurityTest {
   @Test
   void malformed_frames_get_an_error_and_affect_no_other_socket() {
     try (BridgeClient ann = node.signIn("ann"); BridgeClient bob = node.signIn("bob")) {
-      bob.register("room.votes-m");
-      bob.request("rooms.state", new JsonObject().put("room", "votes-m"));
+      bob.join("votes-m");
       ann.sendText("{not json");
       assertThat(ann.nextError().getString("body")).isEqualTo("invalid_json");
       ann.sendText("[1,2,3]");

@@ -21,8 +21,7 @@ class SlowConsumerTest {
          BridgeClient stalled = node.signIn("stan", new JsonObject(), UUID.randomUUID().toString(), BridgeClient.Transport.RAW);
          BridgeClient healthy = node.signIn("hal")) {
       for (BridgeClient client : new BridgeClient[]{stalled, healthy}) {
-        client.register("room.votes-slow");
-        client.request("rooms.state", new JsonObject().put("room", "votes-slow"));
+        client.join("votes-slow");
       }
       stalled.stopReading();
       RealtimeService realtime = node.node().realtime();

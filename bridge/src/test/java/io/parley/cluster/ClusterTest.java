@@ -50,8 +50,7 @@ class ClusterTest {
     List<BridgeClient> members = new ArrayList<>();
     for (TestNode node : nodes) {
       BridgeClient member = node.signIn("member-" + nodes.indexOf(node), board);
-      member.register("room." + room);
-      member.request("rooms.state", new JsonObject().put("room", room));
+      member.join(room);
       members.add(member);
     }
     int perPublisher = 30;
@@ -92,14 +91,11 @@ class ClusterTest {
   void presence_is_the_union_of_all_nodes_and_leave_fires_once_when_the_last_tab_closes() {
     String room = "votes-presence";
     try (BridgeClient watcher = nodes.get(0).signIn("watcher")) {
-      watcher.register("room." + room);
-      watcher.request("rooms.state", new JsonObject().put("room", room));
+      watcher.join(room);
       BridgeClient tabOnNode1 = nodes.get(1).signIn("sam");
-      tabOnNode1.register("room." + room);
-      tabOnNode1.request("rooms.state", new JsonObject().put("room", room));
+      tabOnNode1.join(room);
       BridgeClient tabOnNode2 = nodes.get(2).signIn("sam");
-      tabOnNode2.register("room." + room);
-      tabOnNode2.request("rooms.state", new JsonObject().put("room", room));
+      tabOnNode2.join(room);
 
       JsonObject state = watcher.request("rooms.state", new JsonObject().put("room", room));
       assertThat(state.getJsonArray("members").stream().map(JsonObject.class::cast)
@@ -131,8 +127,7 @@ class ClusterTest {
     JsonObject last;
     try (BridgeClient tab = nodes.get(0).signIn("kim", board, sessionId);
          BridgeClient publisher = nodes.get(1).signIn("pub", board)) {
-      tab.register("room." + room);
-      tab.request("rooms.state", new JsonObject().put("room", room));
+      tab.join(room);
       publisher.request("rooms.publish", new JsonObject().put("room", room).put("event", "user.update").put("data", 1));
       List<JsonObject> seen = tab.envelopesUntil("room." + room, "user.update");
       last = seen.get(seen.size() - 1);

@@ -43,8 +43,7 @@ class ComposableDeploymentTest {
   void a_bridge_only_node_serves_clients_through_verticles_on_another_node() {
     assertThat(backend.port()).as("the backend runs no HTTP server").isEqualTo(-1);
     try (BridgeClient ann = bridgeOnly.signIn("ann"); BridgeClient bob = bridgeOnly.signIn("bob")) {
-      bob.register("room.votes-compose");
-      bob.request("rooms.state", new JsonObject().put("room", "votes-compose"));
+      bob.join("votes-compose");
       ann.register("room.votes-compose");
       JsonObject state = ann.request("rooms.state", new JsonObject().put("room", "votes-compose"));
       assertThat(state.getJsonArray("members").stream().map(JsonObject.class::cast).map(m -> m.getInteger("connections")).toList())

@@ -63,14 +63,11 @@ class NodeKillIT {
     String room = "votes-kill";
     try (BridgeClient watcher = signIn(survivorPort, "watcher");
          BridgeClient both = signIn(survivorPort, "both")) {
-      watcher.register("room." + room);
-      watcher.request("rooms.state", new JsonObject().put("room", room));
-      both.register("room." + room);
-      both.request("rooms.state", new JsonObject().put("room", room));
+      watcher.join(room);
+      both.join(room);
       for (String user : List.of("v1", "v2", "both")) {
         BridgeClient onVictim = signIn(victimPort, user);
-        onVictim.register("room." + room);
-        onVictim.request("rooms.state", new JsonObject().put("room", room));
+        onVictim.join(room);
       }
       assertThat(memberIds(watcher, room)).containsExactlyInAnyOrder("watcher", "both", "v1", "v2");
 

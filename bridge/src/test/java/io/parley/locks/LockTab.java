@@ -34,9 +34,7 @@ final class LockTab implements AutoCloseable {
   /** A tab with a given sessionId: the same tab again after a reconnect. */
   static LockTab open(TestNode node, String userId, String sessionId) {
     BridgeClient client = node.signIn(userId, new JsonObject(), sessionId);
-    client.register(clientRoom(sessionId));
-    // the bridge forwards a send only after the register before it was decided: joined from here on
-    client.request("rooms.state", new JsonObject().put("room", "client-" + sessionId));
+    client.join("client-" + sessionId);
     return new LockTab(userId, sessionId, client);
   }
 

@@ -35,10 +35,8 @@ final class NotificationTab implements AutoCloseable {
     BridgeClient client = node.connect();
     JsonObject principal = client.request("auth.authenticate",
       new JsonObject().put("token", node.token(userId)).put("sessionId", sessionId));
-    client.register(room(sessionId));
-    // the bridge forwards a send only after the register before it was decided: from here on
-    // the tab receives every notification published
-    client.request("rooms.state", new JsonObject().put("room", "client-" + sessionId));
+    // from here on the tab receives every notification published
+    client.join("client-" + sessionId);
     return new NotificationTab(sessionId, client, principal);
   }
 

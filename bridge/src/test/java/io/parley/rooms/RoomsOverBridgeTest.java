@@ -38,8 +38,7 @@ class RoomsOverBridgeTest {
   @Test
   void every_member_receives_every_publish_in_offset_order() {
     try (BridgeClient ann = node.signIn("ann", boards("1")); BridgeClient bob = node.signIn("bob", boards("1"))) {
-      bob.register("room.board-1");
-      bob.request("rooms.state", new JsonObject().put("room", "board-1"));
+      bob.join("board-1");
       long first = -1;
       for (int i = 0; i < 50; i++) {
         JsonObject published = publish(ann, "board-1", "task.update", new JsonObject().put("n", i));
@@ -65,8 +64,7 @@ class RoomsOverBridgeTest {
   @Test
   void a_board_member_receives_its_task_and_sprint_rooms_events_with_their_destination() {
     try (BridgeClient ann = node.signIn("ann", boards("2")); BridgeClient bob = node.signIn("bob", boards("2"))) {
-      bob.register("room.board-2");
-      bob.request("rooms.state", new JsonObject().put("room", "board-2"));
+      bob.join("board-2");
       publish(ann, "board-2-tasks", "task.create", new JsonObject().put("id", 5));
       publish(ann, "board-2-sprints", "sprint.update", new JsonObject().put("id", 6));
       List<JsonObject> events = withoutPresence(bob.envelopesUntil("room.board-2", "sprint.update"));
@@ -83,8 +81,7 @@ class RoomsOverBridgeTest {
 
       BridgeClient tab1 = node.signIn("pat");
       BridgeClient tab2 = node.signIn("pat");
-      tab1.register("room.votes-p");
-      tab1.request("rooms.state", new JsonObject().put("room", "votes-p"));
+      tab1.join("votes-p");
       tab2.register("room.votes-p");
       JsonObject state = tab2.request("rooms.state", new JsonObject().put("room", "votes-p"));
       assertThat(state.getJsonArray("members").stream().map(JsonObject.class::cast)
@@ -131,8 +128,7 @@ class RoomsOverBridgeTest {
     JsonObject last;
     try (BridgeClient publisher = node.signIn("pub", boards("3"))) {
       try (BridgeClient tab = node.signIn("ann", boards("3"), sessionId)) {
-        tab.register("room.board-3");
-        tab.request("rooms.state", new JsonObject().put("room", "board-3"));
+        tab.join("board-3");
         publish(publisher, "board-3", "task.update", 1);
         List<JsonObject> seen = tab.envelopesUntil("room.board-3", "task.update");
         last = seen.get(seen.size() - 1);
@@ -175,8 +171,7 @@ class RoomsOverBridgeTest {
   @Test
   void server_events_from_the_http_api_and_realtime_service_reach_members_without_from() {
     try (BridgeClient ann = node.signIn("ann", boards("5"))) {
-      ann.register("room.board-5");
-      ann.request("rooms.state", new JsonObject().put("room", "board-5"));
+      ann.join("board-5");
       TestNode.HttpResult viaHttp = node.post("/api/rooms/board-5/events",
         new JsonObject().put("event", "board.update").put("data", new JsonObject().put("updatedAt", 1)), "dev-api-key");
       assertThat(viaHttp.status()).isEqualTo(202);
@@ -197,10 +192,8 @@ class RoomsOverBridgeTest {
     JsonObject smallLimit = new JsonObject().put("rooms", new JsonObject().put("presenceEventsUpTo", 2));
     try (TestNode limited = TestNode.start(smallLimit);
          BridgeClient first = limited.signIn("first"); BridgeClient second = limited.signIn("second")) {
-      first.register("room.votes-big");
-      first.request("rooms.state", new JsonObject().put("room", "votes-big"));
-      second.register("room.votes-big");
-      second.request("rooms.state", new JsonObject().put("room", "votes-big"));
+      first.join("votes-big");
+      second.join("votes-big");
       try (BridgeClient third = limited.signIn("third")) {
         third.register("room.votes-big");
         assertThat(third.request("rooms.state", new JsonObject().put("room", "votes-big")).getJsonArray("members")).hasSize(3);

@@ -109,6 +109,16 @@ public final class BridgeClient implements AutoCloseable {
     send(new JsonObject().put("type", "register").put("address", address));
   }
 
+  /**
+   * Registers {@code room.<room>} and answers the room's state, asked right after: the bridge
+   * forwards a send only once the register before it was decided, so the socket is a member
+   * (and receives everything published to the room) from here on.
+   */
+  public JsonObject join(String room) {
+    register("room." + room);
+    return request("rooms.state", new JsonObject().put("room", room));
+  }
+
   public void unregister(String address) {
     send(new JsonObject().put("type", "unregister").put("address", address));
   }

@@ -28,9 +28,7 @@ final class VoteTab implements AutoCloseable {
   /** A tab of {@code userId} on {@code node} that has joined {@code room}. */
   static VoteTab join(TestNode node, String userId, String room) {
     BridgeClient client = node.signIn(userId);
-    client.register("room." + room);
-    // the bridge forwards a send only after the register before it was decided: joined from here on
-    client.request("rooms.state", new JsonObject().put("room", room));
+    client.join(room);
     return new VoteTab(userId, room, client);
   }
 

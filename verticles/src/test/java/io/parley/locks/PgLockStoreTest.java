@@ -5,18 +5,12 @@ import io.parley.shared.TestPostgres;
 import io.parley.locks.LockStore.Kick;
 import io.parley.shared.Await;
 import io.parley.shared.MutableClock;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,45 +23,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class PgLockStoreTest extends LockStoreContract {
 
-  private static Vertx vertx;
+  @RegisterExtension
+  static final TestPostgres.Fixture postgres = new TestPostgres.Fixture();
 
   private PgSchema schema;
-  private final Map<LockStore, Pool> pools = new IdentityHashMap<>();
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    Await.result(vertx.close());
-  }
-
-  @AfterEach
-  void dropSchema() {
-    pools.values().forEach(pool -> Await.result(pool.close()));
-    if (schema != null) {
-      TestPostgres.dropSchema(schema.schema());
-    }
-  }
 
   @Override
   protected LockStore createStore(MutableClock clock, LocksOptions options) {
-    schema = TestPostgres.freshSchema();
-    return open(clock, options);
+    schema = postgres.freshSchema();
+    return createPeer(null, clock, options);
   }
 
   @Override
   protected LockStore createPeer(LockStore store, MutableClock clock, LocksOptions options) {
-    return open(clock, options);
-  }
-
-  private LockStore open(MutableClock clock, LocksOptions options) {
-    Pool pool = schema.pool(vertx, 4);
-    LockStore store = new PgLockStore(pool, clock, options);
-    pools.put(store, pool);
-    return store;
+    return new PgLockStore(postgres.pool(), clock, options);
   }
 
   @Test

@@ -5,14 +5,10 @@ import io.parley.shared.Await;
 import io.parley.shared.MutableClock;
 import io.parley.shared.PgSchema;
 import io.parley.shared.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
-import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,50 +25,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PgNotificationStoreTest extends NotificationStoreContract {
 
-  private static Vertx vertx;
+  @RegisterExtension
+  static final TestPostgres.Fixture postgres = new TestPostgres.Fixture();
 
   private PgSchema schema;
-  private final List<Pool> pools = new ArrayList<>();
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    Await.result(vertx.close());
-  }
-
-  @AfterEach
-  void dropSchema() {
-    pools.forEach(pool -> Await.result(pool.close()));
-    if (schema != null) {
-      TestPostgres.dropSchema(schema.schema());
-    }
-  }
 
   @Override
   protected NotificationStore createStore(MutableClock clock, NotificationsOptions options) {
-    schema = TestPostgres.freshSchema();
-    return open(clock, options);
+    schema = postgres.freshSchema();
+    return createPeer(null, clock, options);
   }
 
   @Override
   protected NotificationStore createPeer(NotificationStore store, MutableClock clock, NotificationsOptions options) {
-    return open(clock, options);
-  }
-
-  private NotificationStore open(MutableClock clock, NotificationsOptions options) {
-    Pool pool = schema.pool(vertx, 4);
-    pools.add(pool);
-    return new PgNotificationStore(pool, clock, options);
+    return new PgNotificationStore(postgres.pool(), clock, options);
   }
 
   @Test
   void a_listen_connection_hears_every_stored_notification_with_its_id_and_topic() throws Exception {
     LinkedBlockingQueue<JsonObject> heard = new LinkedBlockingQueue<>();
-    PgConnection listener = Await.result(PgConnection.connect(vertx, schema.connectOptions()));
+    PgConnection listener = Await.result(PgConnection.connect(postgres.vertx(), schema.connectOptions()));
     try {
       listener.notificationHandler(n -> {
         if (n.getChannel().equals("parley_notifications")) {

@@ -1,5 +1,12 @@
 package io.parley.shared;
 
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -108,6 +115,59 @@ public final class TestPostgres {
     tables.put("lock_kicks", rows(schema, "SELECT * FROM lock_kicks ORDER BY receipt_number"));
     tables.put("connection_kickoffs", rows(schema, "SELECT * FROM connection_kickoffs ORDER BY id"));
     return tables;
+  }
+
+  /**
+   * For Postgres store tests ({@code @RegisterExtension static final TestPostgres.Fixture}): a
+   * Vert.x for the class, and per test a fresh schema and the pools opened on it, closed and
+   * dropped after the test.
+   */
+  public static final class Fixture implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+    private final List<Pool> pools = new ArrayList<>();
+    private Vertx vertx;
+    private PgSchema schema;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      vertx = Vertx.vertx();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+      pools.forEach(pool -> Await.result(pool.close()));
+      pools.clear();
+      if (schema != null) {
+        dropSchema(schema.schema());
+        schema = null;
+      }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      Await.result(vertx.close());
+    }
+
+    /** A new schema built by the migrations, for this test. */
+    public PgSchema freshSchema() {
+      schema = TestPostgres.freshSchema();
+      return schema;
+    }
+
+    /** The test's schema. */
+    public PgSchema schema() {
+      return schema;
+    }
+
+    /** Another pool on the test's schema, as one more node would have. */
+    public Pool pool() {
+      Pool pool = schema.pool(vertx, 4);
+      pools.add(pool);
+      return pool;
+    }
+
+    public Vertx vertx() {
+      return vertx;
+    }
   }
 
   private static Connection connect(String schema) throws SQLException {
