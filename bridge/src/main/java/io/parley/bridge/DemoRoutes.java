@@ -1,0 +1,69 @@
+package io.parley.bridge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.parley.shared.Addresses;
+
+/**
+ * {@code /demo/...}: what the web demo needs from "the host application's server", which
+ * Parley itself is not. Mounted only when dev tokens are on (the embedded default), never in
+ * production: nothing here checks who calls.
+ *
+ * <pre>
+ * POST /demo/poker/:id/start    {taskId}               → 200 {id, taskId}        (bus: poker.start)
+ * POST /demo/poker/:id/finalize {taskId, nextTaskId?}  → 200 task-finalized data (bus: poker.finalize)
+ * POST /demo/notifications      {topic, data, originSessionId?} → 202 {id}        (bus: notifications.publish)
+ * </pre>
+ *
+ * Each one is a plain server-side bus request with the body passed through: the verticles
+ * validate it and their failure codes become the HTTP status (DESIGN.md §8). A real host
+ * application sends the same requests from its own code, after its own authorization.
+ */
+final class DemoRoutes {
+
+  /** Server side only (DESIGN.md §7); named here rather than in {@link Addresses} while it is demo-facing. */
+  static final String NOTIFICATIONS_PUBLISH = "notifications.publish";
+
+  private final Vertx vertx;
+
+  DemoRoutes(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void mount(Router router) {
+    router.post("/demo/poker/:id/start").handler(ctx -> poker(ctx, Addresses.POKER_START));
+    router.post("/demo/poker/:id/finalize").handler(ctx -> poker(ctx, Addresses.POKER_FINALIZE));
+    router.post("/demo/notifications").handler(this::notify);
+  }
+
+  /** {@code {taskId, nextTaskId?}} with the session id from the path → the poker verticle's reply. */
+  private void poker(RoutingContext ctx, String address) {
+    JsonObject body = HttpReplies.body(ctx);
+    if (body == null) {
+      return;
+    }
+    JsonObject request = new JsonObject().put("id", ctx.pathParam("id")).put("taskId", body.getValue("taskId"));
+    if (body.containsKey("nextTaskId")) {
+      request.put("nextTaskId", body.getValue("nextTaskId"));
+    }
+    HttpReplies.answer(ctx, 200, vertx.eventBus().<JsonObject>request(address, request).map(reply -> reply.body()));
+  }
+
+  /**
+   * {@code {topic, data, originSessionId?}} → 202 {@code {id}}. The demo page passes its own
+   * sessionId as the origin, so the tab that acted gets no toast while other subscribers do.
+   */
+  private void notify(RoutingContext ctx) {
+    JsonObject body = HttpReplies.body(ctx);
+    if (body == null) {
+      return;
+    }
+    JsonObject request = new JsonObject().put("topic", body.getValue("topic")).put("data", body.getValue("data"));
+    if (body.getValue("originSessionId") != null) {
+      request.put("originSessionId", body.getValue("originSessionId"));
+    }
+    HttpReplies.answer(ctx, 202, vertx.eventBus().<JsonObject>request(NOTIFICATIONS_PUBLISH, request).map(reply -> reply.body()));
+  }
+}
