@@ -1,10 +1,12 @@
 package io.parley.bridge;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.parley.shared.Addresses;
+import io.parley.votes.PlanningPoker;
 
 /**
  * {@code /demo/...}: what the web demo needs from "the host application's server", which
@@ -12,7 +14,8 @@ import io.parley.shared.Addresses;
  * production: nothing here checks who calls.
  *
  * <pre>
- * POST /demo/poker/:id/start    {taskId}               → 200 {id, taskId}        (bus: poker.start)
+ * POST /demo/poker/:id/start    {taskId}               → 200 {id, taskId}        (bus: poker.start, then
+ *                                                        task-started {taskId} in planning-poker-:id)
  * POST /demo/poker/:id/finalize {taskId, nextTaskId?}  → 200 task-finalized data (bus: poker.finalize)
  * POST /demo/notifications      {topic, data, originSessionId?} → 202 {id}        (bus: notifications.publish)
  * </pre>
@@ -25,6 +28,8 @@ final class DemoRoutes {
 
   /** Server side only (DESIGN.md §7); named here rather than in {@link Addresses} while it is demo-facing. */
   static final String NOTIFICATIONS_PUBLISH = "notifications.publish";
+  /** The demo's own server event: which task the poker session estimates now (poker.start itself is silent). */
+  static final String TASK_STARTED = "task-started";
 
   private final Vertx vertx;
 
@@ -33,13 +38,31 @@ final class DemoRoutes {
   }
 
   void mount(Router router) {
-    router.post("/demo/poker/:id/start").handler(ctx -> poker(ctx, Addresses.POKER_START));
-    router.post("/demo/poker/:id/finalize").handler(ctx -> poker(ctx, Addresses.POKER_FINALIZE));
+    router.post("/demo/poker/:id/start").handler(this::pokerStart);
+    router.post("/demo/poker/:id/finalize").handler(this::pokerFinalize);
     router.post("/demo/notifications").handler(this::notify);
   }
 
-  /** {@code {taskId, nextTaskId?}} with the session id from the path → the poker verticle's reply. */
-  private void poker(RoutingContext ctx, String address) {
+  /**
+   * {@code {taskId}} → poker.start; a host application tells its clients which task is up, and
+   * so does the demo: a server event {@code task-started {taskId}} in the session's room.
+   */
+  private void pokerStart(RoutingContext ctx) {
+    JsonObject body = HttpReplies.body(ctx);
+    if (body == null) {
+      return;
+    }
+    JsonObject request = new JsonObject().put("id", ctx.pathParam("id")).put("taskId", body.getValue("taskId"));
+    HttpReplies.answer(ctx, 200, request(Addresses.POKER_START, request).compose(started -> request(Addresses.ROOMS_PUBLISH,
+      new JsonObject()
+        .put("room", PlanningPoker.ROOM_PREFIX + started.getString("id"))
+        .put("event", TASK_STARTED)
+        .put("data", new JsonObject().put("taskId", started.getString("taskId"))))
+      .map(published -> started)));
+  }
+
+  /** {@code {taskId, nextTaskId?}} → poker.finalize, which reveals the votes to the room. */
+  private void pokerFinalize(RoutingContext ctx) {
     JsonObject body = HttpReplies.body(ctx);
     if (body == null) {
       return;
@@ -48,7 +71,7 @@ final class DemoRoutes {
     if (body.containsKey("nextTaskId")) {
       request.put("nextTaskId", body.getValue("nextTaskId"));
     }
-    HttpReplies.answer(ctx, 200, vertx.eventBus().<JsonObject>request(address, request).map(reply -> reply.body()));
+    HttpReplies.answer(ctx, 200, request(Addresses.POKER_FINALIZE, request));
   }
 
   /**
@@ -64,6 +87,10 @@ final class DemoRoutes {
     if (body.getValue("originSessionId") != null) {
       request.put("originSessionId", body.getValue("originSessionId"));
     }
-    HttpReplies.answer(ctx, 202, vertx.eventBus().<JsonObject>request(NOTIFICATIONS_PUBLISH, request).map(reply -> reply.body()));
+    HttpReplies.answer(ctx, 202, request(NOTIFICATIONS_PUBLISH, request));
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body).map(reply -> reply.body());
   }
 }

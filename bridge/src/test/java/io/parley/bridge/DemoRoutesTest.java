@@ -23,6 +23,10 @@ class DemoRoutesTest {
       TestNode.HttpResult started = node.post("/demo/poker/d1/start", new JsonObject().put("taskId", "t1"), null);
       assertThat(started.status()).isEqualTo(200);
       assertThat(started.json()).isEqualTo(new JsonObject().put("id", "d1").put("taskId", "t1"));
+      List<JsonObject> seen = ann.envelopesUntil("room.planning-poker-d1", "task-started");
+      JsonObject announced = seen.get(seen.size() - 1);
+      assertThat(announced.getJsonObject("data")).isEqualTo(new JsonObject().put("taskId", "t1"));
+      assertThat(announced.containsKey("from")).as("a server event").isFalse();
 
       ann.request("votes.cast", new JsonObject().put("room", "planning-poker-d1").put("value", "5").put("ts", 1));
       TestNode.HttpResult finalized = node.post("/demo/poker/d1/finalize",
