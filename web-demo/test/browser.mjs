@@ -55,7 +55,9 @@ async function sees(locator, text, what) {
   await locator.filter({ hasText: text }).first().waitFor({ timeout: WAIT_MS })
     .catch(async (e) => {
       const actual = await locator.allInnerTexts().catch(() => []);
-      throw new Error(`${what || `expected ${text}`}: not shown; page has ${JSON.stringify(actual)} (${e.message.split('\n')[0]})`);
+      const banner = await locator.page().locator('#banner').innerText().catch(() => '');
+      throw new Error(`${what || `expected ${text}`}: not shown; page has ${JSON.stringify(actual)}`
+        + `${banner ? `; the page says: ${banner.replace(/\s*×$/, '')}` : ''} (${e.message.split('\n')[0]})`);
     });
 }
 

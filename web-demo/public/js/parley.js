@@ -219,7 +219,9 @@ export class Connection {
         this.setState('refused', e);
         this.eb.close();
       } else {
+        // no answer, or the auth service is unavailable: say so and try again on a new socket
         this.reportError(e);
+        if (this.eb.sockJSConn) this.eb.sockJSConn.close();
       }
       return;
     }

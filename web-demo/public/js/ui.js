@@ -120,12 +120,14 @@ export function startPage(title, init) {
 
   if (!signedInUser()) {
     content.hidden = true;
+    document.querySelector('#connection .text').textContent = 'Signed out';
     main.append(signInForm(() => window.location.reload()));
     return null;
   }
 
   const conn = new Connection();
   const pill = document.getElementById('connection');
+  let previous = null;
   conn.onState((state, detail) => {
     pill.dataset.state = state;
     pill.querySelector('.text').textContent = STATE_TEXT[state] || state;
@@ -134,10 +136,11 @@ export function startPage(title, init) {
       banner(`${describeFailure(detail)} The server refused this tab's sign-in; sign out and in again.`);
     } else if (state === 'reconnecting') {
       banner('Connection lost — reconnecting. Missed events are caught up when it is back.', 'warning');
-    } else if (state === 'live') {
-      const current = document.querySelector('#banner .banner.warning');
-      if (current) document.getElementById('banner').replaceChildren();
+    } else if (state === 'live' && previous !== null && previous !== 'connecting' && previous !== 'authenticating') {
+      // back after a drop: what was said about the lost connection is over
+      document.getElementById('banner').replaceChildren();
     }
+    if (state !== 'authenticating') previous = state;
   });
   conn.onError((error) => showFailure(error));
   // for trying reconnects out: the socket closes, the client reconnects, rooms catch up
