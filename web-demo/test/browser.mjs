@@ -210,11 +210,15 @@ async function lock({ ann, bob }) {
   await sees(state(ann), 'You are editing.');
   await sees(state(bob), `${ANN} is editing.`);
 
-  // Bob asks again; Ann hands over
+  // Ann, still the editor, moves on to another page; Bob asks again, she is asked there and hands over
+  await visit(ann, 'board.html');
   await bob.page.getByRole('button', { name: 'Ask to edit' }).click();
-  await question.waitFor({ timeout: WAIT_MS });
-  await question.getByRole('button', { name: 'Yes, let them edit' }).click();
+  const elsewhere = ann.page.getByRole('alertdialog', { name: 'Let them edit?' });
+  await elsewhere.waitFor({ timeout: WAIT_MS });
+  await elsewhere.getByRole('button', { name: 'Yes, let them edit' }).click();
   await sees(state(bob), 'You are editing.');
+  await sees(ann.page.locator('#toasts .toast'), `${BOB} is editing it now`, 'Ann told she handed the lock over');
+  await visit(ann, 'lock.html');
   await sees(state(ann), `${BOB} is editing.`);
 
   // a reload keeps the lock: it belongs to the tab's session

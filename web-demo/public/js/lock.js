@@ -1,6 +1,7 @@
 // Edit lock on project-version:42: who edits, ask to take over, "Let them edit?" for the editor.
 import { describeFailure } from './parley.js';
-import { el, logEnvelope, showFailure, startPage, toast } from './ui.js';
+import { logEnvelope, showFailure, startPage } from './ui.js';
+import { closeQuestion } from './lockprompt.js';
 
 const resource = new URLSearchParams(window.location.search).get('resource') || 'project-version:42';
 const watchRoom = `lock-${resource}`;
@@ -10,7 +11,6 @@ let conn;
 let status = null;
 let pendingKick = null; // {receiptNumber, holderName} while this tab waits for an answer
 let heartbeat = null;
-let question = null;
 
 const $ = (id) => document.getElementById(id);
 $('resource-name').textContent = resource;
@@ -90,47 +90,6 @@ async function askToEdit() {
   }
 }
 
-/** The editor's side: someone asked to take over. */
-function askHolder(data) {
-  if (data.resource !== resource) return;
-  if (data.deadline && data.deadline < Date.now()) return; // replayed after it was settled
-  closeQuestion();
-  const who = data.by ? data.by.name : 'Someone';
-  const countdown = el('span', { class: 'muted' });
-  const answer = async (kickMeOut) => {
-    closeQuestion();
-    try {
-      await conn.request('locks.kick.answer', { receiptNumber: data.receiptNumber, kickMeOut });
-      message(kickMeOut ? `You handed the lock to ${who}.` : `You kept the lock; ${who} was told.`);
-    } catch (e) {
-      showFailure(e);
-    }
-  };
-  const node = el('div', { class: 'dialog-backdrop' },
-    el('div', { class: 'dialog', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': 'kick-title', 'aria-describedby': 'kick-text' },
-      el('h2', { id: 'kick-title' }, 'Let them edit?'),
-      el('p', { id: 'kick-text' }, `${who} wants to edit ${resource}. Hand the lock over? `, countdown),
-      el('div', { class: 'row' },
-        el('button', { type: 'button', onclick: () => answer(true) }, 'Yes, let them edit'),
-        el('button', { type: 'button', class: 'secondary', onclick: () => answer(false) }, 'No, keep editing'))));
-  document.body.append(node);
-  const tick = () => {
-    const left = data.deadline ? Math.max(0, Math.round((data.deadline - Date.now()) / 1000)) : null;
-    countdown.textContent = left == null ? '' : `(${left} s left, then it goes to them)`;
-    if (left === 0) closeQuestion();
-  };
-  tick();
-  question = { node, timer: setInterval(tick, 1000) };
-  node.querySelector('button').focus();
-}
-
-function closeQuestion() {
-  if (!question) return;
-  clearInterval(question.timer);
-  question.node.remove();
-  question = null;
-}
-
 async function refresh() {
   setStatus(await conn.request('locks.status', { resource }));
   if (mine(status)) {
@@ -140,12 +99,10 @@ async function refresh() {
 }
 
 conn = startPage('Edit lock', (c) => {
-  c.onClientEvent('lock.kick-requested', askHolder);
   c.onClientEvent('lock.granted', (data) => {
     if (data.resource !== resource) return;
     const by = data.by ? data.by.name : 'the editor';
     message(data.reason === 'timeout' ? `${by} did not answer: you are editing now.` : `${by} let you edit.`);
-    toast('You are editing now.', { kind: 'info', timeoutMs: 5000 });
     refresh().catch(showFailure);
   });
   c.onClientEvent('lock.lost', (data) => {

@@ -233,6 +233,8 @@ export class Connection {
       this.reportError(e);
     }
     this.setState('live');
+    this.lastActive = true; // a new connection starts active on the server
+    this.reportActivity();
     for (const fn of this.readyListeners) {
       try {
         await fn({ resumed: principal.resumed, reconnect });
@@ -251,6 +253,18 @@ export class Connection {
       // an expired or revoked token: one fresh dev token, then give up
       return this.send('auth.authenticate', { token: await token(true), sessionId: this.sessionId });
     }
+  }
+
+  /** rooms.activity: whether the user is looking at this tab, shown on their presence entries. */
+  reportActivity() {
+    if (!this.activityWatched) {
+      this.activityWatched = true;
+      document.addEventListener('visibilitychange', () => this.reportActivity());
+    }
+    const active = !document.hidden;
+    if (this.state !== 'live' || active === this.lastActive) return;
+    this.lastActive = active;
+    this.send('rooms.activity', { active }).catch(() => {});
   }
 
   /** Waits until live (bounded), then request(). Use from pages. */

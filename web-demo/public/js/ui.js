@@ -4,6 +4,7 @@
 
 import { Connection, describeFailure, signIn, signOut, signedInUser } from './parley.js';
 import { installNotifications } from './notify.js';
+import { installLockPrompt } from './lockprompt.js';
 
 const PAGES = [
   ['board.html', 'Board'],
@@ -149,6 +150,7 @@ export function startPage(title, init) {
     onclick: () => conn.drop(),
   }, 'Drop connection'));
   installNotifications(conn);
+  installLockPrompt(conn);
   init(conn);
   conn.connect();
   return conn;
