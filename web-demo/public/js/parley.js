@@ -214,8 +214,8 @@ export class Connection {
     try {
       principal = await this.authenticate();
     } catch (e) {
-      if (e.code === 401 || e.code === 403 || e.code === 400) {
-        // the server refuses this user or tab: retrying the same would be refused again
+      if ([400, 401, 403, 404].includes(e.code)) {
+        // the server refuses this user or tab (or has no dev tokens): retrying would be refused again
         this.setState('refused', e);
         this.eb.close();
       } else {
