@@ -23,8 +23,8 @@ import java.util.function.IntConsumer;
 
 /**
  * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API,
- * {@code /health}, {@code /metrics}, and the web demo. Stateless apart from its sockets, so
- * several instances share the port.
+ * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes when
+ * dev tokens are on). Stateless apart from its sockets, so several instances share the port.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -56,6 +56,13 @@ public final class HttpServerVerticle extends VerticleBase {
         ? this::devToken
         : ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND, "dev tokens are off on this node (auth.devTokens)"));
       new ApiRoutes(vertx, setup.http().apiKeys()).mount(router);
+      if (setup.devTokens()) {
+        // the web demo's stand-in for a host application's server code; never on a production node
+        new DemoRoutes(vertx).mount(router);
+      } else {
+        router.route("/demo/*").handler(ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND,
+          "the web demo's /demo routes are off on this node (auth.devTokens)"));
+      }
       router.get("/health").handler(this::health);
       router.get("/metrics").handler(this::metrics);
       router.get("/client-config").handler(ctx -> HttpReplies.json(ctx, 200, setup.clientConfig()));
