@@ -61,6 +61,14 @@ final class InboundFrame {
     return end - start;
   }
 
+  /**
+   * The frame as received, without copying or parsing (a SockJS element still JSON-escaped): for
+   * a generator that looks for a marker of its own in the frame's bytes.
+   */
+  CharSequence raw() {
+    return java.nio.CharBuffer.wrap(text, start, end);
+  }
+
   /** The whole frame, parsed on first use. */
   JsonObject json() {
     if (json == null) {
