@@ -1,6 +1,5 @@
 package io.parley.bridge;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,11 +16,11 @@ import java.util.List;
  */
 final class ApiRoutes {
 
-  private final Vertx vertx;
+  private final ServiceRequests services;
   private final List<byte[]> keys;
 
-  ApiRoutes(Vertx vertx, List<String> keys) {
-    this.vertx = vertx;
+  ApiRoutes(ServiceRequests services, List<String> keys) {
+    this.services = services;
     this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
   }
 
@@ -67,6 +66,6 @@ final class ApiRoutes {
 
   /** Sends a request to a bus service as server-side code (no identity headers) and answers 202 with its reply. */
   private void forward(RoutingContext ctx, String address, JsonObject request) {
-    HttpReplies.answer(ctx, 202, vertx.eventBus().<JsonObject>request(address, request).map(reply -> reply.body()));
+    HttpReplies.answer(ctx, 202, services.request(address, request));
   }
 }

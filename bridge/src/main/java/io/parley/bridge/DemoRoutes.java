@@ -1,7 +1,6 @@
 package io.parley.bridge;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -29,10 +28,10 @@ final class DemoRoutes {
   /** The demo's own server event: which task the poker session estimates now (poker.start itself is silent). */
   static final String TASK_STARTED = "task-started";
 
-  private final Vertx vertx;
+  private final ServiceRequests services;
 
-  DemoRoutes(Vertx vertx) {
-    this.vertx = vertx;
+  DemoRoutes(ServiceRequests services) {
+    this.services = services;
   }
 
   void mount(Router router) {
@@ -89,6 +88,6 @@ final class DemoRoutes {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body).map(reply -> reply.body());
+    return services.request(address, body);
   }
 }

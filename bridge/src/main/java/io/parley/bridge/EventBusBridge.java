@@ -36,7 +36,7 @@ public final class EventBusBridge {
 
   private final Vertx vertx;
   private final String nodeId;
-  private final Set<String> localServices;
+  private final ServiceRequests services;
   private final BridgeOptions options;
   private final long authTimeoutMs;
   private final RoomPolicy policy;
@@ -56,7 +56,7 @@ public final class EventBusBridge {
                         RoomPolicy policy, BridgeMetrics metrics, Clock clock) {
     this.vertx = vertx;
     this.nodeId = nodeId;
-    this.localServices = Set.copyOf(localServices);
+    this.services = new ServiceRequests(vertx.eventBus(), localServices);
     this.options = options;
     this.authTimeoutMs = authTimeoutMs;
     this.policy = policy;
@@ -194,14 +194,9 @@ public final class EventBusBridge {
     }
   }
 
-  /**
-   * Requests for a service this node runs stay on this node ({@code auth.*} when auth is
-   * deployed here, ...): one hop less, and no round-robin onto a member that just died and is
-   * still in the cluster registry until Hazelcast notices (seconds).
-   */
+  /** Requests for a service this node runs stay on this node (see {@link ServiceRequests}). */
   DeliveryOptions route(String address, DeliveryOptions options) {
-    int dot = address.indexOf('.');
-    return options.setLocalOnly(dot > 0 && localServices.contains(address.substring(0, dot)));
+    return services.route(address, options);
   }
 
   /** This node, as rooms know it: its connections leave their rooms if it dies. */
@@ -227,6 +222,10 @@ public final class EventBusBridge {
 
   BridgeMetrics metrics() {
     return metrics;
+  }
+
+  ServiceRequests services() {
+    return services;
   }
 
   LocalRooms localRooms() {

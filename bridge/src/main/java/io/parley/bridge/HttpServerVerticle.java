@@ -55,10 +55,10 @@ public final class HttpServerVerticle extends VerticleBase {
       router.post("/auth/dev-token").handler(setup.devTokens()
         ? this::devToken
         : ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND, "dev tokens are off on this node (auth.devTokens)"));
-      new ApiRoutes(vertx, setup.http().apiKeys()).mount(router);
+      new ApiRoutes(bridge.services(), setup.http().apiKeys()).mount(router);
       if (setup.devTokens()) {
         // the web demo's stand-in for a host application's server code; never on a production node
-        new DemoRoutes(vertx).mount(router);
+        new DemoRoutes(bridge.services()).mount(router);
       } else {
         router.route("/demo/*").handler(ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND,
           "the web demo's /demo routes are off on this node (auth.devTokens)"));
@@ -92,8 +92,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private void devToken(RoutingContext ctx) {
     JsonObject body = HttpReplies.body(ctx);
     if (body != null) {
-      HttpReplies.answer(ctx, 200, vertx.eventBus().<JsonObject>request(Addresses.AUTH_DEV_TOKEN, body)
-        .map(reply -> reply.body()));
+      HttpReplies.answer(ctx, 200, bridge.services().request(Addresses.AUTH_DEV_TOKEN, body));
     }
   }
 
