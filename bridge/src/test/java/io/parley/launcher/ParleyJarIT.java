@@ -46,6 +46,7 @@ class ParleyJarIT {
         .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"ann\"}")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(token.statusCode()).isEqualTo(200);
       assertThat(get(port, "/").body()).contains("Parley");
+      awaitLogLine(log, "Parley node up on port " + port); // Parley's own (SLF4J) logs reach the output
     } finally {
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -53,6 +54,16 @@ class ParleyJarIT {
       }
       Files.deleteIfExists(conf);
       Files.deleteIfExists(log);
+    }
+  }
+
+  private static void awaitLogLine(Path log, String line) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!Files.readString(log).contains(line)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + line + "' in the jar's output:\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
     }
   }
 
