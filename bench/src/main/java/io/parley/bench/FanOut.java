@@ -48,7 +48,9 @@ public final class FanOut {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.FanOut --server parley|naive|socketio [options]
-      --port P              server port (default 8080)
+      --port P              server port (default 8080); the publisher's
+      --ports P1,P2,...     Parley: subscribers spread round-robin over these nodes' ports (default: --port)
+      --transport T         Parley subscribers: sockjs (default), raw (/eventbus/websocket) or mixed (every other one raw)
       --host H              127.0.0.0/8 only (default 127.0.0.1)
       --subscribers N       subscribers (default 1000)
       --mode loop|rate|idle closed loop (max deliveries/s), fixed delivery rate (latency), or idle: N connections
@@ -75,7 +77,7 @@ public final class FanOut {
 
   enum Server { PARLEY, NAIVE, SOCKETIO }
 
-  record Settings(Server server, String host, int port, int subscribers, boolean loop, int window, int rate,
+  record Settings(Server server, String host, int port, List<Integer> ports, String transport, int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
                   int lanes, int pingMs, String secret, int timeout, String label, long serverPid, boolean idle) {
     static Settings parse(String[] argv) {
@@ -88,6 +90,14 @@ public final class FanOut {
       };
       String host = args.loopbackHost("host", "127.0.0.1");
       int port = args.integer("port", 8080, 1, 65535);
+      List<Integer> ports = args.ports("ports", Integer.toString(port));
+      String transport = args.string("transport", "sockjs");
+      if (!List.of("sockjs", "raw", "mixed").contains(transport)) {
+        throw new Args.UsageException("--transport must be sockjs, raw or mixed");
+      }
+      if (server != Server.PARLEY && (ports.size() > 1 || !transport.equals("sockjs"))) {
+        throw new Args.UsageException("--ports and --transport are for --server parley");
+      }
       int subs = args.integer("subscribers", 1000, 1, 1_000_000);
       String mode = args.string("mode", "loop");
       if (!mode.equals("loop") && !mode.equals("rate") && !mode.equals("idle")) {
@@ -116,7 +126,7 @@ public final class FanOut {
       if (server == Server.PARLEY && secret == null) {
         secret = DevTokens.secret(Path.of(conf), System.getenv());
       }
-      return new Settings(server, host, port, subs, mode.equals("loop"), window, rate, warmup, duration, payload,
+      return new Settings(server, host, port, ports, transport, subs, mode.equals("loop"), window, rate, warmup, duration, payload,
         room, List.copyOf(sources), concurrency, lanes, pingMs, secret, timeout, label, serverPid, mode.equals("idle"));
     }
   }
@@ -222,6 +232,11 @@ public final class FanOut {
 
     abstract String uri();
 
+    /** The server port this subscriber connects to. */
+    int port() {
+      return settings.port();
+    }
+
     /** Takes over the websocket; calls {@code joinedNow} once a member. */
     abstract void start(Promise<Void> joinedNow);
 
@@ -316,18 +331,34 @@ public final class FanOut {
     final String authReply = UUID.randomUUID().toString();
     final String stateReply = UUID.randomUUID().toString();
     final String token;
+    final Transport transport;
+    final int port;
+    /** How an err frame looks on this transport: SockJS carries each frame as an escaped JSON string. */
+    final String errMark;
     int state;
 
     ParleySub(int index) {
       token = tokens.sign("fan-" + index, "fan " + index);
+      transport = switch (settings.transport()) {
+        case "raw" -> Transport.RAW;
+        case "mixed" -> index % 2 == 0 ? Transport.SOCKJS : Transport.RAW;
+        default -> Transport.SOCKJS;
+      };
+      port = settings.ports().get(index % settings.ports().size());
+      errMark = transport == Transport.RAW ? "\"type\":\"err\"" : "\\\"type\\\":\\\"err\\\"";
+    }
+
+    @Override
+    int port() {
+      return port;
     }
 
     String uri() {
-      return Transport.SOCKJS.path("/eventbus");
+      return transport.path("/eventbus");
     }
 
     void send(JsonObject frame) {
-      ws.writeTextMessage(Transport.SOCKJS.wrap(frame.encode()));
+      ws.writeTextMessage(transport.wrap(frame.encode()));
     }
 
     void start(Promise<Void> p) {
@@ -335,53 +366,62 @@ public final class FanOut {
         if (buffer.length() == 0) {
           return;
         }
-        if (state == 2 && buffer.getByte(0) == 'a' && onBytes(this, buffer)) {
+        byte first = buffer.getByte(0);
+        // deliveries: an a[...] array of frames (SockJS) or one {...} frame per message (raw)
+        if (state == 2 && (first == 'a' || first == '{') && onBytes(this, buffer)) {
           return;
         }
         String text = buffer.toString(StandardCharsets.UTF_8);
         switch (text.charAt(0)) {
-          case 'o' -> {
-            state = 1;
-            send(new JsonObject().put("type", "send").put("address", "auth.authenticate")
-              .put("body", new JsonObject().put("token", token).put("sessionId", sessionId))
-              .put("replyAddress", authReply));
-          }
-          case 'a' -> {
-            if (text.contains("\\\"type\\\":\\\"err\\\"")) {
-              serverErrors.incrementAndGet();
-              reason("parley err frame", text.length() > 300 ? text.substring(0, 300) : text);
-              if (state == 1) {
-                p.tryFail("auth refused");
-                return;
-              }
-            }
-            if (state == 1 && text.contains(authReply)) {
-              state = 2;
-              send(new JsonObject().put("type", "register").put("address", "room." + settings.room()));
-              if (settings.idle()) {
-                // a second room, and rooms.state as the "both registers are decided" signal
-                send(new JsonObject().put("type", "register").put("address", "room.client-" + sessionId));
-                send(new JsonObject().put("type", "send").put("address", "rooms.state")
-                  .put("body", new JsonObject().put("room", "client-" + sessionId)).put("replyAddress", stateReply));
-              } else {
-                markJoined(p); // confirmed by the probe phase (a delivery reaches it)
-              }
-            } else if (state == 2 && settings.idle() && text.contains(stateReply)) {
-              markJoined(p);
-            }
-          }
+          case 'o' -> authenticate();
+          case 'a', '{' -> onFrames(text, p);
           case 'c' -> reason("sockjs close frame", text);
           default -> { }
         }
       });
       ws.closeHandler(v -> onClose(p));
+      if (transport == Transport.RAW) {
+        authenticate(); // no open frame on the raw endpoint
+      }
+    }
+
+    void authenticate() {
+      state = 1;
+      send(new JsonObject().put("type", "send").put("address", "auth.authenticate")
+        .put("body", new JsonObject().put("token", token).put("sessionId", sessionId))
+        .put("replyAddress", authReply));
+    }
+
+    void onFrames(String text, Promise<Void> p) {
+      if (text.contains(errMark)) {
+        serverErrors.incrementAndGet();
+        reason("parley err frame", text.length() > 300 ? text.substring(0, 300) : text);
+        if (state == 1) {
+          p.tryFail("auth refused");
+          return;
+        }
+      }
+      if (state == 1 && text.contains(authReply)) {
+        state = 2;
+        send(new JsonObject().put("type", "register").put("address", "room." + settings.room()));
+        if (settings.idle()) {
+          // a second room, and rooms.state as the "both registers are decided" signal
+          send(new JsonObject().put("type", "register").put("address", "room.client-" + sessionId));
+          send(new JsonObject().put("type", "send").put("address", "rooms.state")
+            .put("body", new JsonObject().put("room", "client-" + sessionId)).put("replyAddress", stateReply));
+        } else {
+          markJoined(p); // confirmed by the probe phase (a delivery reaches it)
+        }
+      } else if (state == 2 && settings.idle() && text.contains(stateReply)) {
+        markJoined(p);
+      }
     }
 
     @Override
     void ping(long now) {
       if (now - lastPing >= settings.pingMs() * 1_000_000L && !ws.isClosed()) {
         lastPing = now;
-        ws.writeTextMessage(Transport.SOCKJS.wrap("{\"type\":\"ping\"}"));
+        ws.writeTextMessage(transport.wrap("{\"type\":\"ping\"}"));
       }
     }
   }
@@ -452,7 +492,7 @@ public final class FanOut {
           pump();
         });
         vertx.setTimer(60_000, id -> p.tryFail("not joined in 60 s"));
-        client.connect(new WebSocketConnectOptions().setHost(settings.host()).setPort(settings.port()).setURI(sub.uri()))
+        client.connect(new WebSocketConnectOptions().setHost(settings.host()).setPort(sub.port()).setURI(sub.uri()))
           .onComplete(ar -> {
             if (ar.failed()) {
               p.tryFail(ar.cause());
@@ -705,7 +745,7 @@ public final class FanOut {
         firstReasons.forEach(r -> System.out.println("  " + r));
       }
       JsonObject result = new JsonObject().put("benchmark", "fan-out").put("server", settings.server().name().toLowerCase(Locale.ROOT))
-        .put("label", settings.label()).put("mode", "idle").put("subscribers", settings.subscribers())
+        .put("label", settings.label()).put("mode", "idle").put("subscribers", settings.subscribers()).put("transport", settings.transport()).put("nodes", settings.ports().size())
         .put("joined", joined.get()).put("failed", failed.get()).put("dropped", dropped.get())
         .put("heapBefore", before[0]).put("heapAfter", after[0]).put("rssBefore", before[1]).put("rssAfter", after[1])
         .put("heapPerConnection", Math.round(heapPer)).put("rssPerConnection", Math.round(rssPer))
@@ -798,7 +838,7 @@ public final class FanOut {
     }
     JsonObject result = new JsonObject().put("benchmark", "fan-out").put("server", settings.server().name().toLowerCase(Locale.ROOT))
       .put("label", settings.label()).put("mode", settings.loop() ? "loop" : "rate")
-      .put("subscribers", settings.subscribers()).put("joined", joined.get()).put("ready", ready.get())
+      .put("subscribers", settings.subscribers()).put("transport", settings.transport()).put("nodes", settings.ports().size()).put("joined", joined.get()).put("ready", ready.get())
       .put("failed", failed.get()).put("dropped", dropped.get()).put("window", settings.window())
       .put("rate", settings.rate()).put("payload", settings.payload())
       .put("connectSeconds", Latencies.round(connectSeconds))
