@@ -256,6 +256,9 @@ final class BridgeConnection {
       return;
     }
     bridge.bus().request(frame.address(), frame.body(), delivery).onComplete(ar -> {
+      if (ar.succeeded()) {
+        bridge.answered(frame.address(), principal.sessionId(), ar.result().body());
+      }
       // a verticle's failure is an answer, not a refusal by the bridge: not counted as one
       write(ar.succeeded()
         ? Frames.reply(frame.replyAddress(), ar.result().body())

@@ -174,6 +174,19 @@ public final class EventBusBridge {
     return notifications.attach(sessionId);
   }
 
+  /**
+   * A service answered one of this instance's sockets, before the answer is written to it. A
+   * changed topic set applies here at once: the tab that is told it subscribed gets what is
+   * published next, without waiting for {@code notifications.changed}, whose cluster-wide
+   * publish may arrive after the next {@code notifications.deliver}.
+   */
+  void answered(String address, String sessionId, Object reply) {
+    if ((Addresses.NOTIFICATIONS_SUBSCRIBE.equals(address) || Addresses.NOTIFICATIONS_UNSUBSCRIBE.equals(address))
+      && reply instanceof JsonObject topics) {
+      notifications.changed(sessionId, topics);
+    }
+  }
+
   private void clientRoomClosed(String sessionId) {
     notifications.detach(sessionId);
   }

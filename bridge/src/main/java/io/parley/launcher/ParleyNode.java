@@ -3,7 +3,13 @@ package io.parley.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -58,6 +64,7 @@ public final class ParleyNode extends VerticleBase {
   private volatile RealtimeService realtime;
   private Stores stores;
   private NodeLiveness liveness;
+  private MultiThreadIoEventLoopGroup livenessLoop;
 
   public ParleyNode() {
     this(Clock.systemUTC(), System.getenv());
@@ -99,8 +106,7 @@ public final class ParleyNode extends VerticleBase {
     return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, notificationsOptions,
       delivery::deliver).compose(created -> {
       stores = created;
-      liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
-      return liveness.start();
+      return startLiveness(roomsOptions);
     }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, deployment));
   }
 
@@ -148,10 +154,28 @@ public final class ParleyNode extends VerticleBase {
       .onSuccess(v -> LOG.info("Parley node up{}", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)"));
   }
 
+  /**
+   * The node's lease is renewed on a thread of its own, not on an event loop: a node whose event
+   * loops are saturated by deliveries must not miss its renewals and be evicted by the others
+   * (its presence removed, its sockets closed) while it is merely busy. The bench run that
+   * found this had two nodes on one core; a GC pause still counts against the lease.
+   */
+  private Future<Void> startLiveness(RoomsOptions roomsOptions) {
+    livenessLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-liveness", true), NioIoHandler.newFactory());
+    ContextInternal context = ((VertxInternal) vertx).contextBuilder().withEventLoop(livenessLoop.next()).build();
+    liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(v -> liveness.start().onComplete(started));
+    return started.future();
+  }
+
   @Override
   public Future<?> stop() {
     if (liveness != null) {
       liveness.stop();
+    }
+    if (livenessLoop != null) {
+      livenessLoop.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
     return stores == null ? Future.succeededFuture() : stores.close();
   }

@@ -86,6 +86,16 @@ public final class NotificationFanOut {
       .otherwiseEmpty();
   }
 
+  /**
+   * A subscribe or unsubscribe answer for one of this instance's sessions, {@code {topics,
+   * version}}: applied now, as {@code notifications.changed} would be.
+   */
+  public void changed(String sessionId, JsonObject answer) {
+    if (answer.getValue("topics") instanceof JsonArray topics && answer.getValue("version") instanceof Number version) {
+      update(sessionId, topics, version.longValue());
+    }
+  }
+
   /** The session's last tab here left its client room. */
   public void detach(String sessionId) {
     Session session = sessions.remove(sessionId);

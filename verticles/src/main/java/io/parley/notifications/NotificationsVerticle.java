@@ -28,8 +28,8 @@ import java.util.Set;
  * that caused a notification.
  *
  * <pre>
- * notifications.subscribe   {topics}        a client   → {topics}: the session's topics after
- * notifications.unsubscribe {topics}        a client   → {topics}
+ * notifications.subscribe   {topics}        a client   → {topics, version}: the session's topics after
+ * notifications.unsubscribe {topics}        a client   → {topics, version}
  * notifications.since       {sinceId}       a client   → {notifications:[{id, topic, data, ts}], complete, more}
  * notifications.publish     {topic, data, originSessionId?}  server side → {id}
  * notifications.topics      {sessionId}     the bridge → {topics, version}
@@ -78,7 +78,10 @@ public final class NotificationsVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** {@code {topics}} from a client → {@code {topics}}, all of the session's topics after. */
+  /**
+   * {@code {topics}} from a client → {@code {topics, version}}, all of the session's topics
+   * after; the bridge applies the answer to its fan-out before the client reads it.
+   */
   private Future<JsonObject> subscribe(Message<Object> message) {
     Caller caller = Caller.required(message);
     Set<Topic> topics = topics(Request.of(message));
@@ -127,7 +130,7 @@ public final class NotificationsVerticle extends VerticleBase {
     JsonArray topics = new JsonArray(after.topics());
     vertx.eventBus().publish(Addresses.NOTIFICATIONS_CHANGED,
       new JsonObject().put("sessionId", sessionId).put("topics", topics).put("version", after.version()));
-    return new JsonObject().put("topics", topics);
+    return new JsonObject().put("topics", topics).put("version", after.version());
   }
 
   private Set<Topic> topics(Request request) {

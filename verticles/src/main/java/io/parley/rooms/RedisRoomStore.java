@@ -79,6 +79,13 @@ public final class RedisRoomStore implements RoomStore {
   private final RoomsOptions.HistoryPolicy policy;
   private final String channel;
   private final Subscriber subscriber;
+  /**
+   * Lease renewals have a connection of their own, opened by the first renewal on the context
+   * that renews (the node's liveness context, on a thread of its own): a node whose event loops
+   * are saturated by deliveries still renews on time, instead of being evicted by the others
+   * while it is merely busy, and renewals never queue behind other commands in the shared pool.
+   */
+  private final Redis leases;
   private final RedisScript join;
   private final RedisScript leave;
   private final RedisScript setActive;
@@ -90,6 +97,7 @@ public final class RedisRoomStore implements RoomStore {
   private RedisRoomStore(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
                          RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
     this.redis = redis;
+    this.leases = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1).setMaxPoolWaiting(16));
     this.prefix = prefix;
     this.clock = clock;
     this.policy = policy;
@@ -170,7 +178,7 @@ public final class RedisRoomStore implements RoomStore {
   public Future<Boolean> renewLease(String nodeId, long leaseMs) {
     // ZADD CH counts a changed score; the score is read first in the same MULTI to learn
     // whether the lease was still there (an evicted node's entry was removed by evict.lua)
-    return redis.batch(List.of(
+    return leases.batch(List.of(
         Request.cmd(Command.MULTI),
         Request.cmd(Command.ZSCORE).arg(prefix + "nodes").arg(nodeId),
         Request.cmd(Command.ZADD).arg(prefix + "nodes").arg(clock.millis() + leaseMs).arg(nodeId),
@@ -250,6 +258,7 @@ public final class RedisRoomStore implements RoomStore {
   /** Closes this store's subscriber connection; the shared {@link Redis} client stays open. */
   @Override
   public Future<Void> close() {
+    leases.close();
     return subscriber.close();
   }
 

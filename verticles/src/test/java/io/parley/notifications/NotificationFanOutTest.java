@@ -84,6 +84,21 @@ class NotificationFanOutTest {
   }
 
   @Test
+  void a_subscribe_answer_seen_by_the_bridge_applies_before_the_cluster_wide_change_arrives() {
+    stored.put("s1", topics(1, "Pet"));
+    attach("s1");
+
+    onContext(() -> {
+      fanOut.changed("s1", topics(2, "Pet", "Order"));
+      return Future.succeededFuture();
+    });
+    change("s1", topics(2, "Pet", "Order")); // the same change, late: nothing more happens
+    deliver(1, "Order", null);
+
+    assertThat(destinations()).containsExactly("client-s1");
+  }
+
+  @Test
   void changes_for_sessions_elsewhere_and_detached_sessions_are_ignored() {
     stored.put("s1", topics(1, "Pet"));
     attach("s1");
