@@ -36,6 +36,7 @@ class NodeKillIT {
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
   private final Vertx vertx = Vertx.vertx();
+  private final String cluster = "kill-" + UUID.randomUUID().toString().substring(0, 8);
 
   @AfterEach
   void stop() throws Exception {
@@ -45,12 +46,18 @@ class NodeKillIT {
     for (Path log : logs) {
       Files.deleteIfExists(log);
     }
+    io.vertx.redis.client.Redis redis = io.parley.shared.TestRedis.connect(vertx);
+    io.parley.shared.TestRedis.deleteKeys(redis, redisPrefix());
+    redis.close();
     vertx.close().await(20, TimeUnit.SECONDS);
+  }
+
+  private String redisPrefix() {
+    return "test:" + cluster + ":";
   }
 
   @Test
   void the_members_of_a_killed_node_leave_their_rooms_within_ten_seconds_once() throws Exception {
-    String cluster = "kill-" + UUID.randomUUID().toString().substring(0, 8);
     int[] hazelcast = {TestNode.freePort(), TestNode.freePort()};
     String members = "127.0.0.1:" + hazelcast[0] + ",127.0.0.1:" + hazelcast[1];
     int survivorPort = TestNode.freePort();
@@ -118,8 +125,10 @@ class NodeKillIT {
       "PARLEY_HTTP_PORT", String.valueOf(httpPort),
       "PARLEY_HTTP_HOST", "127.0.0.1",
       "PARLEY_REDIS_URI", System.getProperty("parley.redis.uri", "redis://127.0.0.1:6379"),
-      "PARLEY_REDIS_PREFIX", "test:" + cluster + ":",
-      "PARLEY_PG_URI", io.parley.shared.TestPostgres.URI));
+      "PARLEY_REDIS_PREFIX", redisPrefix(),
+      // rooms and auth are what this is about; locks and notifications would need Postgres
+      "PARLEY_DEPLOYMENT_LOCKS", "0",
+      "PARLEY_DEPLOYMENT_NOTIFICATIONS", "0"));
     Process process = builder.start();
     processes.add(process);
     return process;

@@ -3,6 +3,7 @@ package io.parley.testing;
 import io.parley.launcher.ClusterOptions;
 import io.parley.launcher.ParleyNode;
 import io.parley.shared.TestPostgres;
+import io.parley.shared.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -28,8 +29,8 @@ public final class TestNode implements AutoCloseable {
 
   private final Vertx vertx;
   private final ParleyNode node;
-  /** The test cluster's Postgres schema this node shares, dropped by the last of them to close. */
-  private String schema;
+  /** What this node shares with the rest of its test cluster, removed by the last of them to close. */
+  private Shared shared;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestNode(Vertx vertx, ParleyNode node) {
@@ -48,7 +49,7 @@ public final class TestNode implements AutoCloseable {
   /**
    * A member of a real Hazelcast cluster on loopback (TCP-IP join, multicast off) with Redis and
    * Postgres stores: {@code cluster} names the cluster, the Redis key prefix and the Postgres
-   * schema (dropped when the cluster's last node closes), so test clusters never meet;
+   * schema (deleted and dropped when the cluster's last node closes), so test clusters never meet;
    * {@code port} is this member's Hazelcast port and {@code members} everyone's. A {@code pg}
    * section in {@code overrides} replaces the schema chosen here.
    */
@@ -59,12 +60,13 @@ public final class TestNode implements AutoCloseable {
       .put("redis", new JsonObject().put("uri", REDIS_URI).put("prefix", "test:" + cluster + ":"))
       .put("pg", new JsonObject().put("uri", TestPostgres.URI).put("schema", schemaOf(cluster)))
       .mergeIn(overrides, true);
-    String ownSchema = overrides.containsKey("pg") ? null : schemaOf(cluster);
+    Shared own = new Shared(overrides.containsKey("pg") ? null : schemaOf(cluster),
+      overrides.containsKey("redis") ? null : "test:" + cluster + ":");
     ClusterOptions options = ClusterOptions.fromConfig(config);
     VertxOptions vertxOptions = new VertxOptions();
     vertxOptions.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     Vertx vertx = await(Vertx.builder().with(vertxOptions).withClusterManager(options.clusterManager()).buildClustered(), "cluster join");
-    return owning(ownSchema, () -> deploy(vertx, config, Map.of()));
+    return owning(own, () -> deploy(vertx, config, Map.of()));
   }
 
   /** A single node with Postgres stores in a fresh schema of its own, dropped when it closes. */
@@ -73,36 +75,56 @@ public final class TestNode implements AutoCloseable {
     JsonObject config = new JsonObject()
       .put("pg", new JsonObject().put("uri", TestPostgres.URI).put("schema", schema))
       .mergeIn(overrides, true);
-    return owning(schema, () -> deploy(Vertx.vertx(), config, Map.of()));
+    return owning(new Shared(schema, null), () -> deploy(Vertx.vertx(), config, Map.of()));
   }
 
-  /** Starts a node that shares {@code schema} (null: none) with the others using it; the last to close drops it. */
-  private static TestNode owning(String schema, java.util.function.Supplier<TestNode> start) {
-    if (schema != null) {
-      SCHEMA_USERS.merge(schema, 1, Integer::sum);
+  /**
+   * What the nodes of one test cluster share: a Postgres schema and a Redis key prefix (either
+   * null when the test chose its own). The last node to close drops the schema and deletes the keys.
+   */
+  private record Shared(String schema, String redisPrefix) {
+    void remove() {
+      if (schema != null) {
+        TestPostgres.dropSchema(schema);
+      }
+      if (redisPrefix != null) {
+        Vertx vertx = Vertx.vertx();
+        try {
+          io.vertx.redis.client.Redis redis = TestRedis.connect(vertx);
+          TestRedis.deleteKeys(redis, redisPrefix);
+          redis.close();
+        } finally {
+          vertx.close();
+        }
+      }
     }
+  }
+
+  /** Nodes per test cluster: the last one to close removes what they shared. */
+  private static final Map<Shared, Integer> SHARED_USERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Starts a node that shares {@code shared} with the others using it; the last to close removes it. */
+  private static TestNode owning(Shared shared, java.util.function.Supplier<TestNode> start) {
+    SHARED_USERS.merge(shared, 1, Integer::sum);
     try {
       TestNode node = start.get();
-      node.schema = schema;
+      node.shared = shared;
       return node;
     } catch (RuntimeException e) {
-      releaseSchema(schema);
+      release(shared);
       throw e;
     }
   }
-
-  /** Nodes per test cluster schema: the last one to close drops it. */
-  private static final Map<String, Integer> SCHEMA_USERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static String schemaOf(String cluster) {
     String name = "test_" + cluster.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     return name.length() > 63 ? name.substring(0, 63) : name;
   }
 
-  private static void releaseSchema(String schema) {
-    if (schema != null && SCHEMA_USERS.merge(schema, -1, Integer::sum) <= 0) {
-      SCHEMA_USERS.remove(schema);
-      TestPostgres.dropSchema(schema);
+  private static void release(Shared shared) {
+    if (shared != null && SHARED_USERS.merge(shared, -1, Integer::sum) <= 0) {
+      SHARED_USERS.remove(shared);
+      shared.remove();
     }
   }
 
@@ -157,7 +179,7 @@ public final class TestNode implements AutoCloseable {
 
   /** The Postgres schema this node's stores use, when TestNode chose it (null otherwise). */
   public String schema() {
-    return schema;
+    return shared == null ? null : shared.schema();
   }
 
   public int port() {
@@ -255,8 +277,8 @@ public final class TestNode implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     } finally {
-      releaseSchema(schema);
-      schema = null;
+      release(shared);
+      shared = null;
     }
   }
 }
