@@ -16,6 +16,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.parley.auth.AuthOptions;
 import io.parley.auth.AuthVerticle;
@@ -139,6 +141,16 @@ public final class ParleyNode extends VerticleBase {
       : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HealthChecks health = HealthChecks.create(vertx);
     health.register("node", promise -> promise.complete(Status.OK()));
+    // the shared stores this node uses: a load balancer should not send tabs to a node that
+    // cannot reach them
+    if (stores.redis() != null) {
+      health.register("redis", STORE_CHECK_TIMEOUT_MS, promise -> stores.redis().send(Request.cmd(Command.PING))
+        .onComplete(ar -> promise.complete(checked(ar.failed() ? ar.cause() : null))));
+    }
+    if (stores.pg() != null) {
+      health.register("postgres", STORE_CHECK_TIMEOUT_MS, promise -> stores.pg().query("SELECT 1").execute()
+        .onComplete(ar -> promise.complete(checked(ar.failed() ? ar.cause() : null))));
+    }
     // the services deployed here: the bridge asks them locally (see EventBusBridge.route)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
@@ -178,6 +190,12 @@ public final class ParleyNode extends VerticleBase {
       livenessLoop.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
     return stores == null ? Future.succeededFuture() : stores.close();
+  }
+
+  private static final long STORE_CHECK_TIMEOUT_MS = 2_000;
+
+  private static Status checked(Throwable failure) {
+    return failure == null ? Status.OK() : Status.KO(new JsonObject().put("error", String.valueOf(failure.getMessage())));
   }
 
   /** The bus services a node may run, named as in the deployment section and their addresses. */

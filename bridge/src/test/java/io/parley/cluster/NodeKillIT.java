@@ -46,9 +46,7 @@ class NodeKillIT {
     for (Path log : logs) {
       Files.deleteIfExists(log);
     }
-    io.vertx.redis.client.Redis redis = io.parley.shared.TestRedis.connect(vertx);
-    io.parley.shared.TestRedis.deleteKeys(redis, redisPrefix());
-    redis.close();
+    io.parley.shared.TestRedis.deleteKeys(redisPrefix());
     vertx.close().await(20, TimeUnit.SECONDS);
   }
 

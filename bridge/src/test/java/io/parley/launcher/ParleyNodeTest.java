@@ -27,6 +27,21 @@ class ParleyNodeTest {
   }
 
   @Test
+  void health_checks_the_redis_and_postgres_the_node_uses() {
+    String prefix = io.parley.shared.TestRedis.freshPrefix();
+    JsonObject redis = new JsonObject().put("redis", new JsonObject().put("uri", TestNode.REDIS_URI).put("prefix", prefix));
+    try (TestNode node = TestNode.startWithPostgres(redis)) {
+      TestNode.HttpResult health = node.get("/health");
+      assertThat(health.status()).isEqualTo(200);
+      assertThat(health.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .map(c -> c.getString("id") + ":" + c.getString("status")).toList())
+        .containsExactlyInAnyOrder("node:UP", "redis:UP", "postgres:UP");
+    } finally {
+      io.parley.shared.TestRedis.deleteKeys(prefix);
+    }
+  }
+
+  @Test
   void metrics_count_sockets_frames_refusals_and_rooms() {
     try (TestNode node = TestNode.start(); BridgeClient ann = node.signIn("ann")) {
       ann.register("room.user-ann");

@@ -88,14 +88,7 @@ public final class TestNode implements AutoCloseable {
         TestPostgres.dropSchema(schema);
       }
       if (redisPrefix != null) {
-        Vertx vertx = Vertx.vertx();
-        try {
-          io.vertx.redis.client.Redis redis = TestRedis.connect(vertx);
-          TestRedis.deleteKeys(redis, redisPrefix);
-          redis.close();
-        } finally {
-          vertx.close();
-        }
+        TestRedis.deleteKeys(redisPrefix);
       }
     }
   }

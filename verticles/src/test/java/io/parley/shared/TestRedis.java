@@ -97,6 +97,21 @@ public final class TestRedis {
     return "test:" + UUID.randomUUID() + ":";
   }
 
+  /** {@link #deleteKeys(Redis, String)} through a connection of its own, for clean-up where no client is at hand. */
+  public static void deleteKeys(String prefix) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis redis = connect(vertx);
+      try {
+        deleteKeys(redis, prefix);
+      } finally {
+        redis.close();
+      }
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
   /** Deletes every key under {@code prefix} (SCAN, fine in test clean-up, never on a request path). */
   public static void deleteKeys(Redis redis, String prefix) {
     String cursor = "0";
