@@ -186,10 +186,15 @@ public final class ParleyNode extends VerticleBase {
     if (liveness != null) {
       liveness.stop();
     }
-    if (livenessLoop != null) {
-      livenessLoop.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-    }
-    return stores == null ? Future.succeededFuture() : stores.close();
+    Future<Void> closed = stores == null ? Future.succeededFuture() : stores.close();
+    // the liveness thread goes last: the lease connection lives on it, and closing that
+    // connection needs the thread (shut down first, the close never completed)
+    return closed.eventually(() -> {
+      if (livenessLoop != null) {
+        livenessLoop.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      return Future.succeededFuture();
+    });
   }
 
   private static final long STORE_CHECK_TIMEOUT_MS = 2_000;
