@@ -391,6 +391,11 @@ final class BridgeConnection {
     membership = membership.transform(ar -> {
       Set<RoomName> joined = Set.copyOf(rooms);
       rooms.clear();
+      if (bridge.stopping()) {
+        // the node is going: another node evicts this connection once the lease is handed back
+        joined.forEach(room -> bridge.localRooms().leave(room, this));
+        return Future.succeededFuture();
+      }
       return Future.join(joined.stream().map(this::leave).toList()).mapEmpty();
     });
   }

@@ -51,6 +51,7 @@ public final class EventBusBridge {
   private MessageConsumer<JsonObject> revocations;
   private MessageConsumer<String> leaseLost;
   private long checkTimer = -1;
+  private boolean stopping;
 
   public EventBusBridge(Vertx vertx, String nodeId, Set<String> localServices, BridgeOptions options, long authTimeoutMs,
                         RoomPolicy policy, BridgeMetrics metrics, Clock clock) {
@@ -160,7 +161,14 @@ public final class EventBusBridge {
     unflushed.add(connection);
   }
 
+  /**
+   * Stops the checks; the sockets close next. Their rooms are not left one by one: the node is
+   * going, it hands its lease back, and a node that stays up evicts its connections and
+   * announces each departure (a leave announced by a node that is closing its event bus could
+   * be lost, and a vote with it).
+   */
   public void stop() {
+    stopping = true;
     vertx.cancelTimer(checkTimer);
     if (revocations != null) {
       revocations.unregister();
@@ -193,6 +201,11 @@ public final class EventBusBridge {
 
   void authenticated(BridgeConnection connection) {
     connectionsByUser.computeIfAbsent(connection.principal().userId(), u -> new HashSet<>()).add(connection);
+  }
+
+  /** True once the node is shutting this bridge down (see {@link #stop}). */
+  boolean stopping() {
+    return stopping;
   }
 
   void closed(BridgeConnection connection) {

@@ -183,10 +183,12 @@ public final class ParleyNode extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    Future<Void> released = Future.succeededFuture();
     if (liveness != null) {
       liveness.stop();
+      released = liveness.release();
     }
-    Future<Void> closed = stores == null ? Future.succeededFuture() : stores.close();
+    Future<Void> closed = released.compose(v -> stores == null ? Future.succeededFuture() : stores.close());
     // the liveness thread goes last: the lease connection lives on it, and closing that
     // connection needs the thread (shut down first, the close never completed)
     return closed.eventually(() -> {

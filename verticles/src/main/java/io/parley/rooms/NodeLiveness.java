@@ -51,6 +51,17 @@ public final class NodeLiveness {
     vertx.cancelTimer(timer);
   }
 
+  /**
+   * Hands the lease back as the node shuts down: it expires now, so the other nodes evict this
+   * node's connections at their next check (within L/5) and announce the departures, from
+   * nodes whose event bus stays up.
+   */
+  public Future<Void> release() {
+    return store.renewLease(nodeId, 0).<Void>mapEmpty()
+      .onFailure(e -> LOG.warn("Could not hand the node lease back (it runs out by itself): {}", e.getMessage()))
+      .otherwiseEmpty();
+  }
+
   private void tick() {
     store.renewLease(nodeId, leaseMs)
       .onSuccess(held -> {
