@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -174,10 +175,14 @@ public final class ParleyNode extends VerticleBase {
    */
   private Future<Void> startLiveness(RoomsOptions roomsOptions) {
     livenessLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-liveness", true), NioIoHandler.newFactory());
-    ContextInternal context = ((VertxInternal) vertx).contextBuilder().withEventLoop(livenessLoop.next()).build();
+    ContextInternal livenessContext = ((VertxInternal) vertx).contextBuilder().withEventLoop(livenessLoop.next()).build();
     liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
     Promise<Void> started = Promise.promise();
-    context.runOnContext(v -> liveness.start().onComplete(started));
+    // back on this verticle's context before answering: what is composed on the answer (the
+    // verticles' deployment) must run here, or they would not be this node's children and would
+    // not be undeployed before its stop closes the stores
+    Context own = context;
+    livenessContext.runOnContext(v -> liveness.start().onComplete(ar -> own.runOnContext(x -> started.handle(ar))));
     return started.future();
   }
 

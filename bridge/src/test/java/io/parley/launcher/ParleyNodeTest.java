@@ -42,6 +42,23 @@ class ParleyNodeTest {
   }
 
   @Test
+  void undeploying_a_node_undeploys_every_verticle_it_started_before_it_closes_its_stores() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"));
+      String node = vertx.deployVerticle(new ParleyNode(java.time.Clock.systemUTC(), java.util.Map.of()),
+        new io.vertx.core.DeploymentOptions().setConfig(config)).await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(vertx.deploymentIDs()).as("the node and the verticles it deployed").hasSizeGreaterThan(1);
+
+      vertx.undeploy(node).await(30, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(vertx.deploymentIDs()).as("its verticles are its children: none outlives it").isEmpty();
+    } finally {
+      vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void metrics_count_sockets_frames_refusals_and_rooms() {
     try (TestNode node = TestNode.start(); BridgeClient ann = node.signIn("ann")) {
       ann.register("room.user-ann");

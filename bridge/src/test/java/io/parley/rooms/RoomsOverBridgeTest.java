@@ -110,8 +110,8 @@ class RoomsOverBridgeTest {
   void room_state_shows_members_and_activity_and_is_404_for_an_unknown_room() {
     try (BridgeClient ann = node.signIn("ann"); BridgeClient ann2 = node.signIn("ann")) {
       assertThat(ann.requestCode("rooms.state", new JsonObject().put("room", "votes-never-used"))).isEqualTo(404);
-      ann.register("room.votes-s");
-      ann2.register("room.votes-s");
+      ann.join("votes-s");
+      ann2.join("votes-s");
       ann.request("rooms.activity", new JsonObject().put("active", false));
       JsonObject member = ann.request("rooms.state", new JsonObject().put("room", "votes-s")).getJsonArray("members").getJsonObject(0);
       assertThat(member.getBoolean("active")).as("one of two tabs is still active").isTrue();
