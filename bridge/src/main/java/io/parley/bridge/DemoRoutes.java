@@ -1,6 +1,5 @@
 package io.parley.bridge;
 
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -50,7 +49,7 @@ final class DemoRoutes {
       return;
     }
     JsonObject request = new JsonObject().put("id", ctx.pathParam("id")).put("taskId", body.getValue("taskId"));
-    HttpReplies.answer(ctx, 200, request(Addresses.POKER_START, request).compose(started -> request(Addresses.ROOMS_PUBLISH,
+    HttpReplies.answer(ctx, 200, services.request(Addresses.POKER_START, request).compose(started -> services.request(Addresses.ROOMS_PUBLISH,
       new JsonObject()
         .put("room", PlanningPoker.ROOM_PREFIX + started.getString("id"))
         .put("event", TASK_STARTED)
@@ -68,7 +67,7 @@ final class DemoRoutes {
     if (body.containsKey("nextTaskId")) {
       request.put("nextTaskId", body.getValue("nextTaskId"));
     }
-    HttpReplies.answer(ctx, 200, request(Addresses.POKER_FINALIZE, request));
+    HttpReplies.answer(ctx, 200, services.request(Addresses.POKER_FINALIZE, request));
   }
 
   /**
@@ -77,17 +76,8 @@ final class DemoRoutes {
    */
   private void notify(RoutingContext ctx) {
     JsonObject body = HttpReplies.body(ctx);
-    if (body == null) {
-      return;
+    if (body != null) {
+      HttpReplies.answer(ctx, 202, services.request(Addresses.NOTIFICATIONS_PUBLISH, body));
     }
-    JsonObject request = new JsonObject().put("topic", body.getValue("topic")).put("data", body.getValue("data"));
-    if (body.getValue("originSessionId") != null) {
-      request.put("originSessionId", body.getValue("originSessionId"));
-    }
-    HttpReplies.answer(ctx, 202, request(Addresses.NOTIFICATIONS_PUBLISH, request));
-  }
-
-  private Future<JsonObject> request(String address, JsonObject body) {
-    return services.request(address, body);
   }
 }

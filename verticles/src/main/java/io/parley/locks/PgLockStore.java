@@ -2,7 +2,6 @@ package io.parley.locks;
 
 import io.parley.shared.Failure;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

@@ -1,6 +1,5 @@
 package io.parley.notifications;
 
-import io.parley.shared.Failure;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -54,7 +53,7 @@ public final class MemoryNotificationStore implements NotificationStore {
     TreeSet<String> after = new TreeSet<>(session == null ? Set.of() : session.topics);
     topics.forEach(topic -> after.add(topic.value()));
     if (after.size() > maxTopics) {
-      return Future.failedFuture(tooMany(maxTopics));
+      return Future.failedFuture(NotificationStore.tooManyTopics(maxTopics));
     }
     session = sessions.computeIfAbsent(sessionId, id -> new Session());
     session.topics.addAll(after);
@@ -142,10 +141,5 @@ public final class MemoryNotificationStore implements NotificationStore {
 
   private static Subscriptions snapshot(Session session) {
     return new Subscriptions(List.copyOf(session.topics), session.version);
-  }
-
-  static RuntimeException tooMany(int maxTopics) {
-    return Failure.badRequest("too many topics: a session may subscribe to at most " + maxTopics
-      + " (notifications.maxTopicsPerSession); unsubscribe from some first");
   }
 }

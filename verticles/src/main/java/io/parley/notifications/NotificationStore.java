@@ -1,6 +1,8 @@
 package io.parley.notifications;
 
+import io.parley.shared.Failure;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
@@ -77,6 +79,12 @@ public interface NotificationStore {
 
   /** Deletes at most {@code batch} sessions unseen for the session time to live; answers how many. */
   Future<Integer> forgetSessions(int batch);
+
+  /** The 400 of a subscribe that would leave a session with more than {@code maxTopics}. */
+  static ReplyException tooManyTopics(int maxTopics) {
+    return Failure.badRequest("too many topics: a session may subscribe to at most " + maxTopics
+      + " (notifications.maxTopicsPerSession); unsubscribe from some first");
+  }
 
   default Future<Void> close() {
     return Future.succeededFuture();

@@ -139,7 +139,7 @@ public final class NotificationsVerticle extends VerticleBase {
       throw Failure.badRequest("topics must name at least one topic");
     }
     if (names.size() > options.maxTopicsPerSession()) {
-      throw MemoryNotificationStore.tooMany(options.maxTopicsPerSession());
+      throw NotificationStore.tooManyTopics(options.maxTopicsPerSession());
     }
     Set<Topic> topics = new LinkedHashSet<>();
     for (Object name : names) {

@@ -106,12 +106,12 @@ public final class PgNotificationStore implements NotificationStore {
   @Override
   public Future<Subscriptions> subscribe(String sessionId, String userId, Set<Topic> topics, int maxTopics) {
     if (topics.size() > maxTopics) {
-      return Future.failedFuture(MemoryNotificationStore.tooMany(maxTopics));
+      return Future.failedFuture(NotificationStore.tooManyTopics(maxTopics));
     }
     return pool.preparedQuery(SUBSCRIBE)
       .execute(Tuple.of(sessionId, userId, names(topics), clock.millis(), maxTopics))
       .compose(rows -> rows.size() == 0
-        ? Future.<Subscriptions>failedFuture(MemoryNotificationStore.tooMany(maxTopics))
+        ? Future.<Subscriptions>failedFuture(NotificationStore.tooManyTopics(maxTopics))
         : Future.succeededFuture(subscriptions(rows)))
       .recover(PgNotificationStore::unavailable);
   }
