@@ -726,7 +726,7 @@ public final class FanOut {
     long t0 = System.nanoTime();
     List<Future<Void>> all = new ArrayList<>();
     lanes.forEach(l -> all.add(l.connectAll()));
-    await(Future.all(all), Math.max(1, remaining(deadline)), "connecting subscribers");
+    await(Future.all(all), Math.max(1, Futures.secondsLeft(deadline)), "connecting subscribers");
     double connectSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "%s: %d/%d subscribers joined in %.1f s (%d failed)%n", settings.server(),
       joined.get(), settings.subscribers(), connectSeconds, failed.get());
@@ -763,7 +763,7 @@ public final class FanOut {
     await(vertx.deployVerticle(publisher), 30, "publisher");
 
     // probe until every joined subscriber has received something (Parley: its register is done)
-    long probeEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(90, remaining(deadline)));
+    long probeEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(90, Futures.secondsLeft(deadline)));
     while (ready.get() < joined.get() && System.nanoTime() < probeEnd) {
       Promise<Void> sentProbe = Promise.promise();
       publisher.ctx().runOnContext(v -> {
@@ -925,9 +925,6 @@ public final class FanOut {
     }
   }
 
-  static long remaining(long deadline) {
-    return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
-  }
 
   static void sleepUntil(long nanos) throws InterruptedException {
     long left;

@@ -218,10 +218,10 @@ public final class NotifyFanOut {
       }
       Lane lane = new Lane(tabs, tokens, run, Math.max(1, s.concurrency() / s.lanes()));
       lanes.add(lane);
-      await(vertx.deployVerticle(lane), 30, "starting lane " + l);
+      Futures.await(vertx.deployVerticle(lane), 30, "starting lane " + l);
     }
     for (Lane lane : lanes) {
-      await(lane.subscribed.future(), remaining(deadline), "connecting and subscribing the tabs");
+      Futures.await(lane.subscribed.future(), Futures.secondsLeft(deadline), "connecting and subscribing the tabs");
     }
     System.out.printf(Locale.ROOT, "%d tabs connected, authenticated and subscribed in %.1f s%n",
       live.get(), (System.nanoTime() - t0) / 1e9);
@@ -231,7 +231,7 @@ public final class NotifyFanOut {
     }
 
     Publisher publisher = new Publisher();
-    await(vertx.deployVerticle(publisher), 30, "starting the publisher");
+    Futures.await(vertx.deployVerticle(publisher), 30, "starting the publisher");
     // probes until every tab has received one: from then on each receives everything
     long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (probed.get() < s.tabs() && System.nanoTime() < probeDeadline) {
@@ -276,7 +276,7 @@ public final class NotifyFanOut {
     stats("after");
 
     // exactly once: every tab against every accepted publish (warm-up and counted phase)
-    BitSet accepted = await(publisher.acceptedSeqs(), 30, "reading the accepted publishes");
+    BitSet accepted = Futures.await(publisher.acceptedSeqs(), 30, "reading the accepted publishes");
     long missing = 0;
     long duplicates = 0;
     long unexpected = 0;
@@ -284,7 +284,7 @@ public final class NotifyFanOut {
     Latencies latency = new Latencies();
     Latencies allDelivered = new Latencies();
     for (Lane lane : lanes) {
-      long[] check = await(lane.check(accepted), 60, "checking the deliveries");
+      long[] check = Futures.await(lane.check(accepted), 60, "checking the deliveries");
       missing += check[0];
       duplicates += check[1];
       unexpected += check[2];
@@ -292,9 +292,9 @@ public final class NotifyFanOut {
       latency.addAll(lane.latency);
       allDelivered.addAll(lane.allDelivered);
     }
-    Latencies acceptLatency = await(publisher.acceptLatency(), 30, "reading the publisher's latencies");
+    Latencies acceptLatency = Futures.await(publisher.acceptLatency(), 30, "reading the publisher's latencies");
     for (Lane lane : lanes) {
-      await(lane.closeAll(), 30, "closing the tabs");
+      Futures.await(lane.closeAll(), 30, "closing the tabs");
     }
 
     double seconds = (w1 - w0) / 1e9;
@@ -707,17 +707,7 @@ public final class NotifyFanOut {
 
   // ---- helpers ----
 
-  private static <T> T await(Future<T> future, long seconds, String what) {
-    try {
-      return future.await(seconds, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
-    }
-  }
 
-  private static long remaining(long deadline) {
-    return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
-  }
 
   private static long processCpu() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os

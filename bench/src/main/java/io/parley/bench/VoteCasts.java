@@ -137,10 +137,10 @@ public final class VoteCasts {
       }
       Lane lane = new Lane(settings, tabs, tokens, run, totals);
       lanes.add(lane);
-      await(vertx.deployVerticle(lane), 30, "starting lane " + l);
+      Futures.await(vertx.deployVerticle(lane), 30, "starting lane " + l);
     }
     for (Lane lane : lanes) {
-      await(lane.connected(), 120, "connecting the tabs");
+      Futures.await(lane.connected(), 120, "connecting the tabs");
     }
     System.out.printf(Locale.ROOT, "%d tabs connected, authenticated and in %s; warming up%n", settings.tabs(), settings.room());
     lanes.forEach(Lane::go);
@@ -162,7 +162,7 @@ public final class VoteCasts {
     int yes = 0;
     int no = 0;
     for (Lane lane : lanes) {
-      await(lane.stopped(), 60, "stopping the tabs");
+      Futures.await(lane.stopped(), 60, "stopping the tabs");
       latencies.addAll(lane.latencies);
       lane.errors.stream().limit(5 - Math.min(5, firstErrors.size())).forEach(firstErrors::add);
       yes += lane.lastYes;
@@ -371,13 +371,6 @@ public final class VoteCasts {
     }
   }
 
-  private static <T> T await(Future<T> future, int seconds, String what) {
-    try {
-      return future.await(seconds, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
-    }
-  }
 
   private static void sleep(long millis) {
     try {
