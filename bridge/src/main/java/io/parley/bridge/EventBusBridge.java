@@ -125,7 +125,10 @@ public final class EventBusBridge {
           handshake.accept();
         }
       })
-      .webSocketHandler(socket -> accept(transportFor(base, socket.path()).apply(socket, options.maxQueuedBytes())));
+      .webSocketHandler(socket -> {
+        WebSocketFootprint.trim(socket);
+        accept(transportFor(base, socket.path()).apply(socket, options.maxQueuedBytes()));
+      });
   }
 
   private static BiFunction<ServerWebSocket, Integer, ClientSocket> transportFor(String base, String path) {
