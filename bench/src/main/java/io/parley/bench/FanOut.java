@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -136,6 +137,12 @@ public final class FanOut {
   final AtomicIntegerArray counts = new AtomicIntegerArray(RING);
   final AtomicIntegerArray expected = new AtomicIntegerArray(RING);
   final AtomicIntegerArray done = new AtomicIntegerArray(RING);
+  /** Fixed rate: per message slot, its scheduled time and its slowest delivery so far. */
+  final AtomicLongArray slotStamp = new AtomicLongArray(RING);
+  final AtomicLongArray slotSlowest = new AtomicLongArray(RING);
+  final AtomicLongArray slotFastest = new AtomicLongArray(RING);
+  /** Fixed rate: {scheduled time, slowest delivery, fastest delivery} of each message of the window, once complete. */
+  final ConcurrentLinkedQueue<long[]> messageTails = new ConcurrentLinkedQueue<>();
   final LongAdder delivered = new LongAdder();
   final AtomicLong completed = new AtomicLong();
   final AtomicInteger live = new AtomicInteger();
@@ -205,6 +212,11 @@ public final class FanOut {
         recorder.get().add(now - stamp);
       }
       int slot = (int) (seq & (RING - 1));
+      if (!settings.loop()) {
+        slotStamp.set(slot, stamp);
+        slotSlowest.accumulateAndGet(slot, now - stamp, Math::max);
+        slotFastest.accumulateAndGet(slot, now - stamp, Math::min);
+      }
       if (counts.incrementAndGet(slot) == expected.get(slot)) {
         complete(slot);
       }
@@ -215,6 +227,10 @@ public final class FanOut {
 
   void complete(int slot) {
     if (done.compareAndSet(slot, 0, 1)) {
+      long stamp = slotStamp.get(slot);
+      if (!settings.loop() && stamp >= windowStart && stamp < windowEnd) {
+        messageTails.add(new long[] {stamp, slotSlowest.get(slot), slotFastest.get(slot)});
+      }
       completed.incrementAndGet();
       onComplete.run();
     }
@@ -612,6 +628,8 @@ public final class FanOut {
     void sendTracked(long stamp) {
       int slot = (int) (seq & (RING - 1));
       counts.set(slot, 0);
+      slotSlowest.set(slot, 0);
+      slotFastest.set(slot, Long.MAX_VALUE);
       done.set(slot, 0);
       expected.set(slot, live.get());
       publish(data(Long.toString(seq), stamp));
@@ -828,6 +846,7 @@ public final class FanOut {
         messagesPerSecond, windowS));
     System.out.printf(Locale.ROOT, "latency publish->deliver (%d deliveries in the window): p50 %s  p99 %s  max %s%n",
       lat.count(), Latencies.ms(lat.percentileMs(50)), Latencies.ms(lat.percentileMs(99)), Latencies.ms(lat.maxMs()));
+    JsonObject tails = settings.loop() ? new JsonObject() : messageTails();
     System.out.printf(Locale.ROOT, "sent %d, not delivered to every live subscriber after 10 s drain: %d; dropped subscribers %d; "
         + "server err frames %d; publish errors %d; generator CPU %.0f%% of one core; server CPU %.0f%% "
         + "(%.0f deliveries per server CPU-second)%n", publisher.sent, incomplete,
@@ -850,7 +869,8 @@ public final class FanOut {
       .put("serverCpuPercent", Double.isNaN(serverCpu) ? null : Math.round(serverCpu))
       .put("deliveriesPerServerCpuSecond", Double.isNaN(serverCpu) || serverCpu <= 0 ? null : Math.round(perServerCpuSecond))
       .put("problems", new JsonObject(new java.util.LinkedHashMap<>(reasons.entrySet().stream()
-        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue().get())))));
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue().get())))))
+      .mergeIn(tails);
     List<Future<Void>> closing = new ArrayList<>();
     lanes.forEach(l -> closing.add(l.closeAll()));
     try {
@@ -864,6 +884,32 @@ public final class FanOut {
     boolean ok = failed.get() == 0 && dropped.get() == 0 && incomplete == 0 && serverErrors.get() == 0
       && publisher.publishErrors == 0 && joined.get() == settings.subscribers() && cpu0 >= 0;
     return ok ? 0 : 1;
+  }
+
+  /**
+   * Fixed rate: how long each message took to reach its first and its last subscriber, and when the slowest
+   * ones were scheduled (seconds into the window), to tell a steady tail from a few stalls.
+   */
+  JsonObject messageTails() {
+    List<long[]> tails = new ArrayList<>(messageTails);
+    Latencies last = new Latencies();
+    Latencies first = new Latencies();
+    tails.forEach(t -> {
+      last.add(t[1]);
+      first.add(t[2]);
+    });
+    tails.sort((a, b) -> Long.compare(b[1], a[1]));
+    StringBuilder slowest = new StringBuilder();
+    for (long[] t : tails.subList(0, Math.min(8, tails.size()))) {
+      slowest.append(String.format(Locale.ROOT, " %.1f ms at %.2f s;", t[1] / 1e6, (t[0] - windowStart) / 1e9));
+    }
+    System.out.printf(Locale.ROOT, "per message, its last delivery (%d messages): p50 %s  p90 %s  p99 %s  max %s; slowest:%s%n",
+      last.count(), Latencies.ms(last.percentileMs(50)), Latencies.ms(last.percentileMs(90)), Latencies.ms(last.percentileMs(99)),
+      Latencies.ms(last.maxMs()), slowest);
+    System.out.printf(Locale.ROOT, "per message, its first delivery: p50 %s  p90 %s  p99 %s%n",
+      Latencies.ms(first.percentileMs(50)), Latencies.ms(first.percentileMs(90)), Latencies.ms(first.percentileMs(99)));
+    return new JsonObject().put("firstDeliveryP50Ms", Latencies.round(first.percentileMs(50)))
+      .put("lastDeliveryP50Ms", Latencies.round(last.percentileMs(50))).put("lastDeliveryP99Ms", Latencies.round(last.percentileMs(99)));
   }
 
   /**
