@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One envelope on its way to a room's local members: the {@code rec} frame built once per node,
- * and its two wire encodings (raw, and SockJS's {@code a["..."]}) built at most once each, in
- * direct buffers that every member socket writes without copying (each takes a retained
- * duplicate). {@link #release} after the fan-out; Netty releases the duplicates after writing.
+ * and its two websocket messages (raw, and SockJS's {@code a["..."]}) built at most once each,
+ * header included, in direct buffers that every member socket writes as they are (each takes a
+ * retained duplicate): a server's websocket frames are not masked, so the bytes are the same for
+ * every socket, and no socket encodes or copies its own. {@link #release} after the fan-out;
+ * Netty releases the duplicates after writing.
  */
 final class Delivery {
 
@@ -28,18 +30,18 @@ final class Delivery {
     return frame;
   }
 
-  /** The frame as one websocket message on the raw endpoint. */
+  /** The frame as one binary websocket message on the raw endpoint, header included. */
   ByteBuf raw() {
     if (raw == null) {
-      raw = direct(frame.getBytes());
+      raw = webSocketMessage(OPCODE_BINARY, frame.getBytes());
     }
     return raw;
   }
 
-  /** The frame as one SockJS websocket message: {@code a["<the frame as a JSON string>"]}. */
+  /** The frame as one SockJS text websocket message, {@code a["<the frame as a JSON string>"]}, header included. */
   ByteBuf sockJs() {
     if (sockJs == null) {
-      sockJs = direct(SockJsFraming.messages(frame.toString(StandardCharsets.UTF_8)));
+      sockJs = webSocketMessage(OPCODE_TEXT, SockJsFraming.messages(frame.toString(StandardCharsets.UTF_8)));
     }
     return sockJs;
   }
@@ -53,8 +55,22 @@ final class Delivery {
     }
   }
 
-  private static ByteBuf direct(byte[] bytes) {
-    return PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
+  private static final int OPCODE_TEXT = 0x1;
+  private static final int OPCODE_BINARY = 0x2;
+
+  /** One final, unmasked websocket frame (RFC 6455 §5.2), as a server sends it. */
+  static ByteBuf webSocketMessage(int opcode, byte[] payload) {
+    int length = payload.length;
+    ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10);
+    out.writeByte(0x80 | opcode);
+    if (length < 126) {
+      out.writeByte(length);
+    } else if (length <= 0xFFFF) {
+      out.writeByte(126).writeShort(length);
+    } else {
+      out.writeByte(127).writeLong(length);
+    }
+    return out.writeBytes(payload);
   }
 
   /** SockJS framing (the websocket transport of the SockJS protocol). */

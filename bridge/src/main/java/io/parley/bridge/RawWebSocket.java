@@ -23,7 +23,7 @@ final class RawWebSocket extends WebSocketClient {
   }
 
   @Override
-  ByteBuf payload(Delivery delivery) {
+  ByteBuf message(Delivery delivery) {
     return delivery.raw();
   }
 

@@ -46,7 +46,7 @@ final class SockJsWebSocket extends WebSocketClient {
   }
 
   @Override
-  ByteBuf payload(Delivery delivery) {
+  ByteBuf message(Delivery delivery) {
     return delivery.sockJs();
   }
 

@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A websocket client socket, written to through its Netty channel: deliveries are queued with
- * {@code write} and go out with one {@code flush} per burst, and their payload is a buffer
- * shared by every member socket (Vert.x's {@link WebSocketInternal} gives the channel; its
+ * {@code write} and go out with one {@code flush} per burst, and each is a websocket frame
+ * encoded once and shared by every member socket (Vert.x's {@link WebSocketInternal} gives the channel; its
  * public API flushes every message). Reading, handshake and closing stay Vert.x's.
  */
 abstract class WebSocketClient implements ClientSocket {
@@ -54,8 +54,8 @@ abstract class WebSocketClient implements ClientSocket {
   void opened() {
   }
 
-  /** The shared wire form of a delivery for this transport; the caller owns a reference. */
-  abstract ByteBuf payload(Delivery delivery);
+  /** A delivery as this transport's websocket message, header included, shared by every member socket. */
+  abstract ByteBuf message(Delivery delivery);
 
   /** A frame of this transport around {@code payload} (retained by the frame). */
   abstract WebSocketFrame frame(ByteBuf payload);
@@ -65,7 +65,8 @@ abstract class WebSocketClient implements ClientSocket {
     if (!channel.channel().isWritable()) {
       return false;
     }
-    channel.write(frame(payload(delivery).retainedDuplicate()), channel.voidPromise());
+    // already a whole websocket frame: it passes the frame encoder as it is
+    channel.write(message(delivery).retainedDuplicate(), channel.voidPromise());
     unflushed = true;
     return true;
   }
