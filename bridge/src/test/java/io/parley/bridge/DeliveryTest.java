@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,51 +24,53 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DeliveryTest {
 
-  private static Delivery delivery(int dataLength) {
-    JsonObject envelope = new JsonObject().put("room", "chat-al-bob").put("offset", 7).put("data", "x".repeat(dataLength));
-    return new Delivery(Frames.deliveryPrefix("room.chat-al-bob"), envelope.toBuffer());
+  /** What a browser's websocket reads from the bytes a server sent (unmasked frames). */
+  private record Received(Class<?> type, String text) {
   }
 
-  /** What a browser's websocket reads from the bytes a server sent (unmasked frames). */
-  private static WebSocketFrame read(ByteBuf wire) {
+  /** Runs {@code check} on a delivery of a room envelope with {@code dataLength} characters of data. */
+  private static void withDelivery(int dataLength, Consumer<Delivery> check) {
+    JsonObject envelope = new JsonObject().put("room", "chat-al-bob").put("offset", 7).put("data", "x".repeat(dataLength));
+    Delivery delivery = new Delivery(Frames.deliveryPrefix("room.chat-al-bob"), envelope.toBuffer());
+    try {
+      check.accept(delivery);
+    } finally {
+      delivery.release();
+    }
+  }
+
+  private static Received read(ByteBuf wire) {
     EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 20));
     client.writeInbound(wire.retainedDuplicate());
     WebSocketFrame frame = client.readInbound();
     assertThat(frame).isNotNull();
     assertThat(frame.isFinalFragment()).isTrue();
     assertThat((Object) client.readInbound()).isNull();
-    return frame;
+    Received received = new Received(frame.getClass(), frame.content().toString(StandardCharsets.UTF_8));
+    frame.release();
+    return received;
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 60, 200, 70_000})
   void the_raw_endpoint_gets_the_bridge_frame_as_one_binary_message(int dataLength) {
-    Delivery delivery = delivery(dataLength);
-    try {
-      WebSocketFrame frame = read(delivery.raw());
-      assertThat(frame).isInstanceOf(BinaryWebSocketFrame.class);
-      assertThat(Buffer.buffer(frame.content().toString(StandardCharsets.UTF_8))).isEqualTo(delivery.frame());
-      frame.release();
-    } finally {
-      delivery.release();
-    }
+    withDelivery(dataLength, delivery -> {
+      Received message = read(delivery.raw());
+      assertThat(message.type()).isEqualTo(BinaryWebSocketFrame.class);
+      assertThat(Buffer.buffer(message.text())).isEqualTo(delivery.frame());
+    });
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 60, 200, 70_000})
   void a_sockjs_socket_gets_the_bridge_frame_as_one_string_in_an_a_array(int dataLength) {
-    Delivery delivery = delivery(dataLength);
-    try {
-      WebSocketFrame frame = read(delivery.sockJs());
-      assertThat(frame).isInstanceOf(TextWebSocketFrame.class);
-      String text = ((TextWebSocketFrame) frame).text();
-      assertThat(text).startsWith("a[");
-      JsonArray messages = new JsonArray(text.substring(1));
+    withDelivery(dataLength, delivery -> {
+      Received message = read(delivery.sockJs());
+      assertThat(message.type()).isEqualTo(TextWebSocketFrame.class);
+      assertThat(message.text()).startsWith("a[");
+      JsonArray messages = new JsonArray(message.text().substring(1));
       assertThat(messages.size()).isEqualTo(1);
       assertThat(new JsonObject(messages.getString(0))).isEqualTo(new JsonObject(delivery.frame()));
-      frame.release();
-    } finally {
-      delivery.release();
-    }
+    });
   }
 }
