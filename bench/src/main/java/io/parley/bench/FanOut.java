@@ -153,12 +153,41 @@ public final class FanOut {
   final AtomicInteger serverErrors = new AtomicInteger();
   final Map<String, AtomicInteger> reasons = new ConcurrentHashMap<>();
   final ConcurrentLinkedQueue<String> firstReasons = new ConcurrentLinkedQueue<>();
-  final ConcurrentLinkedQueue<Latencies> recorders = new ConcurrentLinkedQueue<>();
-  final ThreadLocal<Latencies> recorder = ThreadLocal.withInitial(() -> {
-    Latencies l = new Latencies();
-    recorders.add(l);
-    return l;
+  final ConcurrentLinkedQueue<Deliveries> recorders = new ConcurrentLinkedQueue<>();
+  final ThreadLocal<Deliveries> recorder = ThreadLocal.withInitial(() -> {
+    Deliveries d = new Deliveries();
+    recorders.add(d);
+    return d;
   });
+
+  /**
+   * Fixed rate: every tracked delivery's scheduled time and latency, warm-up included, kept
+   * per reading thread. The window is picked out at the end: a branch that first turns true at
+   * the window's start would make the JIT recompile this hot path just as measuring begins.
+   */
+  static final class Deliveries {
+    private long[] stamps = new long[1 << 16];
+    private long[] latencies = new long[1 << 16];
+    private int count;
+
+    void add(long stamp, long latency) {
+      if (count == stamps.length) {
+        stamps = java.util.Arrays.copyOf(stamps, count * 2);
+        latencies = java.util.Arrays.copyOf(latencies, count * 2);
+      }
+      stamps[count] = stamp;
+      latencies[count++] = latency;
+    }
+
+    /** Adds to {@code into} the latencies of deliveries scheduled in [from, to). */
+    void window(long from, long to, Latencies into) {
+      for (int i = 0; i < count; i++) {
+        if (stamps[i] >= from && stamps[i] < to) {
+          into.add(latencies[i]);
+        }
+      }
+    }
+  }
   volatile long windowStart = Long.MAX_VALUE;
   volatile long windowEnd = Long.MAX_VALUE;
   volatile Runnable onComplete = () -> { };
@@ -208,8 +237,8 @@ public final class FanOut {
       }
       sub.seen();
       delivered.increment();
-      if (!settings.loop() && stamp >= windowStart && stamp < windowEnd) {
-        recorder.get().add(now - stamp);
+      if (!settings.loop()) {
+        recorder.get().add(stamp, now - stamp);
       }
       int slot = (int) (seq & (RING - 1));
       if (!settings.loop()) {
@@ -834,7 +863,7 @@ public final class FanOut {
     double deliveriesPerSecond = (d1 - d0) / windowS;
     double messagesPerSecond = (c1 - c0) / windowS;
     Latencies lat = new Latencies();
-    recorders.forEach(lat::addAll);
+    recorders.forEach(d -> d.window(windowStart, windowEnd, lat));
     double genCpu = 100.0 * (cpuW1 - cpuW0) / (w1 - w0);
     double serverCpu = srv0 < 0 || srv1 < 0 ? Double.NaN : 100.0 * (srv1 - srv0) / 100.0 / windowS; // USER_HZ 100
     double perServerCpuSecond = deliveriesPerSecond / (serverCpu / 100.0);
