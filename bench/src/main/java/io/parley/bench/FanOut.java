@@ -18,6 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -137,11 +138,11 @@ public final class FanOut {
   final AtomicIntegerArray counts = new AtomicIntegerArray(RING);
   final AtomicIntegerArray expected = new AtomicIntegerArray(RING);
   final AtomicIntegerArray done = new AtomicIntegerArray(RING);
-  /** Fixed rate: per message slot, its scheduled time and its slowest delivery so far. */
+  /** Fixed rate: per message slot, its scheduled time (set by the publisher) and its slowest and fastest delivery so far. */
   final AtomicLongArray slotStamp = new AtomicLongArray(RING);
   final AtomicLongArray slotSlowest = new AtomicLongArray(RING);
   final AtomicLongArray slotFastest = new AtomicLongArray(RING);
-  /** Fixed rate: {scheduled time, slowest delivery, fastest delivery} of each message of the window, once complete. */
+  /** Fixed rate: {scheduled time, slowest delivery, fastest delivery} of each message, once complete (window picked out at the end). */
   final ConcurrentLinkedQueue<long[]> messageTails = new ConcurrentLinkedQueue<>();
   final LongAdder delivered = new LongAdder();
   final AtomicLong completed = new AtomicLong();
@@ -172,8 +173,8 @@ public final class FanOut {
 
     void add(long stamp, long latency) {
       if (count == stamps.length) {
-        stamps = java.util.Arrays.copyOf(stamps, count * 2);
-        latencies = java.util.Arrays.copyOf(latencies, count * 2);
+        stamps = Arrays.copyOf(stamps, count * 2);
+        latencies = Arrays.copyOf(latencies, count * 2);
       }
       stamps[count] = stamp;
       latencies[count++] = latency;
@@ -237,12 +238,9 @@ public final class FanOut {
       }
       sub.seen();
       delivered.increment();
-      if (!settings.loop()) {
-        recorder.get().add(stamp, now - stamp);
-      }
       int slot = (int) (seq & (RING - 1));
       if (!settings.loop()) {
-        slotStamp.set(slot, stamp);
+        recorder.get().add(stamp, now - stamp);
         slotSlowest.accumulateAndGet(slot, now - stamp, Math::max);
         slotFastest.accumulateAndGet(slot, now - stamp, Math::min);
       }
@@ -256,9 +254,8 @@ public final class FanOut {
 
   void complete(int slot) {
     if (done.compareAndSet(slot, 0, 1)) {
-      long stamp = slotStamp.get(slot);
-      if (!settings.loop() && stamp >= windowStart && stamp < windowEnd) {
-        messageTails.add(new long[] {stamp, slotSlowest.get(slot), slotFastest.get(slot)});
+      if (!settings.loop()) {
+        messageTails.add(new long[] {slotStamp.get(slot), slotSlowest.get(slot), slotFastest.get(slot)});
       }
       completed.incrementAndGet();
       onComplete.run();
@@ -657,6 +654,7 @@ public final class FanOut {
     void sendTracked(long stamp) {
       int slot = (int) (seq & (RING - 1));
       counts.set(slot, 0);
+      slotStamp.set(slot, stamp);
       slotSlowest.set(slot, 0);
       slotFastest.set(slot, Long.MAX_VALUE);
       done.set(slot, 0);
@@ -920,7 +918,7 @@ public final class FanOut {
    * ones were scheduled (seconds into the window), to tell a steady tail from a few stalls.
    */
   JsonObject messageTails() {
-    List<long[]> tails = new ArrayList<>(messageTails);
+    List<long[]> tails = new ArrayList<>(messageTails.stream().filter(t -> t[0] >= windowStart && t[0] < windowEnd).toList());
     Latencies last = new Latencies();
     Latencies first = new Latencies();
     tails.forEach(t -> {
@@ -999,7 +997,6 @@ public final class FanOut {
       return -1;
     }
   }
-
 
   static void sleepUntil(long nanos) throws InterruptedException {
     long left;

@@ -59,7 +59,7 @@ final class Delivery {
   private static final int OPCODE_BINARY = 0x2;
 
   /** One final, unmasked websocket frame (RFC 6455 §5.2), as a server sends it. */
-  static ByteBuf webSocketMessage(int opcode, byte[] payload) {
+  private static ByteBuf webSocketMessage(int opcode, byte[] payload) {
     int length = payload.length;
     ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10);
     out.writeByte(0x80 | opcode);
