@@ -59,6 +59,27 @@ bench_build() {
   fi
 }
 
+# bench_head_jar WORKTREE: Parley's node jar built from HEAD in a git worktree of its own, so
+# uncommitted edits do not leak into the figures; sets PARLEY_JAR and PARLEY_COMMIT (HEAD's
+# short id). The worktree follows HEAD and is rebuilt only when HEAD moved. Online, so a machine
+# whose Maven repository is still empty can build it.
+bench_head_jar() {
+  local wt=$1 head
+  head=$(git -C "$ROOT" rev-parse HEAD)
+  if [[ ! -d $wt ]]; then
+    git -C "$ROOT" worktree add --detach "$wt" HEAD >&2
+  elif [[ $(git -C "$wt" rev-parse HEAD) != "$head" ]]; then
+    git -C "$wt" checkout -q --detach "$head"
+    rm -f "$wt/bridge/target/parley.jar"
+  fi
+  if [[ ! -f $wt/bridge/target/parley.jar ]]; then
+    bench_log "building Parley at HEAD ${head:0:7} in $wt"
+    (cd "$wt" && mvn -B -q package -DskipTests) >&2 || bench_die "the build in $wt failed"
+  fi
+  PARLEY_JAR=$wt/bridge/target/parley.jar
+  PARLEY_COMMIT=${head:0:7}
+}
+
 # The open-files limit a child gets: BENCH_NOFILE if the kernel lets us raise the hard limit
 # that far, else the current hard limit.
 bench_nofile() {
