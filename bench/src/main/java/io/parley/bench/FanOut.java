@@ -156,10 +156,19 @@ public final class FanOut {
   final ConcurrentLinkedQueue<String> firstReasons = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Deliveries> recorders = new ConcurrentLinkedQueue<>();
   final ThreadLocal<Deliveries> recorder = ThreadLocal.withInitial(() -> {
-    Deliveries d = new Deliveries();
+    Deliveries d = new Deliveries(recorderCapacity());
     recorders.add(d);
     return d;
   });
+
+  /** A lane's share of the deliveries a fixed-rate run records (warm-up, window and drain), with room to spare. */
+  int recorderCapacity() {
+    if (settings.loop()) {
+      return 1 << 10;
+    }
+    long total = (long) settings.rate() * (settings.warmup() + settings.duration() + 10);
+    return (int) Math.min(1 << 28, total * 5 / 4 / settings.lanes() + (1 << 12));
+  }
 
   /**
    * Fixed rate: every tracked delivery's scheduled time and latency, warm-up included, kept
@@ -167,9 +176,14 @@ public final class FanOut {
    * the window's start would make the JIT recompile this hot path just as measuring begins.
    */
   static final class Deliveries {
-    private long[] stamps = new long[1 << 16];
-    private long[] latencies = new long[1 << 16];
+    private long[] stamps;
+    private long[] latencies;
     private int count;
+
+    Deliveries(int capacity) {
+      stamps = new long[capacity];
+      latencies = new long[capacity];
+    }
 
     void add(long stamp, long latency) {
       if (count == stamps.length) {
@@ -504,6 +518,16 @@ public final class FanOut {
       return Future.succeededFuture();
     }
 
+    /** Runs {@code action} on this lane's event loop. */
+    Future<Void> onLoop(Runnable action) {
+      Promise<Void> done = Promise.promise();
+      context.runOnContext(v -> {
+        action.run();
+        done.complete();
+      });
+      return done.future();
+    }
+
     Future<Void> connectAll() {
       context.runOnContext(v -> {
         if (subs.isEmpty()) {
@@ -744,6 +768,7 @@ public final class FanOut {
 
   int run() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeout());
+    GcPauses gcPauses = GcPauses.listen();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.lanes() + 1));
     if (settings.server() == Server.PARLEY) {
       tokens = DevTokens.create(vertx, settings.secret(), 3600);
@@ -822,6 +847,15 @@ public final class FanOut {
     System.out.printf(Locale.ROOT, "%d/%d subscribers received a probe %.1f s after the start%n", ready.get(), joined.get(),
       readySeconds);
 
+    if (!settings.loop()) {
+      // The generator must not pause while it measures: each lane's recorder is allocated now,
+      // at its full size, and one full collection moves it and every connection's state to the
+      // old generation, so a young collection in the window copies only what is in flight.
+      List<Future<Void>> allocated = new ArrayList<>();
+      lanes.forEach(l -> allocated.add(l.onLoop(recorder::get)));
+      await(Future.all(allocated), 10, "allocating the recorders");
+      System.gc();
+    }
     long cpu0 = processCpu();
     long origin = System.nanoTime();
     windowStart = origin + TimeUnit.SECONDS.toNanos(settings.warmup());
@@ -865,6 +899,7 @@ public final class FanOut {
     double genCpu = 100.0 * (cpuW1 - cpuW0) / (w1 - w0);
     double serverCpu = srv0 < 0 || srv1 < 0 ? Double.NaN : 100.0 * (srv1 - srv0) / 100.0 / windowS; // USER_HZ 100
     double perServerCpuSecond = deliveriesPerSecond / (serverCpu / 100.0);
+    List<GcPauses.Pause> generatorPauses = gcPauses.within(windowStart, windowEnd);
 
     System.out.printf(Locale.ROOT, "%s %s, %d subscribers, payload %d: %s%n", settings.server(),
       settings.loop() ? "closed loop W=" + settings.window() : "fixed " + settings.rate() + " deliveries/s",
@@ -873,6 +908,7 @@ public final class FanOut {
         messagesPerSecond, windowS));
     System.out.printf(Locale.ROOT, "latency publish->deliver (%d deliveries in the window): p50 %s  p99 %s  max %s%n",
       lat.count(), Latencies.ms(lat.percentileMs(50)), Latencies.ms(lat.percentileMs(99)), Latencies.ms(lat.maxMs()));
+    System.out.println("the generator's own GC pauses in the window: " + GcPauses.describe(generatorPauses));
     JsonObject tails = settings.loop() ? new JsonObject() : messageTails();
     System.out.printf(Locale.ROOT, "sent %d, not delivered to every live subscriber after 10 s drain: %d; dropped subscribers %d; "
         + "server err frames %d; publish errors %d; generator CPU %.0f%% of one core; server CPU %.0f%% "
@@ -895,6 +931,7 @@ public final class FanOut {
       .put("publishErrors", publisher.publishErrors).put("generatorCpuPercent", Math.round(genCpu))
       .put("serverCpuPercent", Double.isNaN(serverCpu) ? null : Math.round(serverCpu))
       .put("deliveriesPerServerCpuSecond", Double.isNaN(serverCpu) || serverCpu <= 0 ? null : Math.round(perServerCpuSecond))
+      .put("generatorGcPauses", generatorPauses.size()).put("generatorGcPauseMaxMs", Latencies.round(GcPauses.longestMs(generatorPauses)))
       .put("problems", new JsonObject(new java.util.LinkedHashMap<>(reasons.entrySet().stream()
         .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue().get())))))
       .mergeIn(tails);
