@@ -41,6 +41,8 @@ public final class ParleyLauncher extends VertxApplication {
     super(args, new Hooks(cluster, clustered), true, true);
   }
 
+  private static final String PREFER_NATIVE_TRANSPORT = "vertx.options.preferNativeTransport";
+
   private record Hooks(ClusterOptions cluster, boolean clustered) implements VertxApplicationHooks {
     @Override
     public void beforeStartingVertx(HookContext context) {
@@ -49,6 +51,10 @@ public final class ParleyLauncher extends VertxApplication {
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
       if (clustered) {
         context.vertxOptions().getEventBusOptions().setHost(cluster.host()).setPort(0);
+      }
+      // Netty's epoll transport where it loads (Linux); -Dvertx.options.preferNativeTransport=false keeps NIO
+      if (System.getProperty(PREFER_NATIVE_TRANSPORT) == null) {
+        context.vertxOptions().setPreferNativeTransport(true);
       }
     }
 

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -164,7 +163,8 @@ public final class ParleyNode extends VerticleBase {
       .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock)))
       .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))
-      .onSuccess(v -> LOG.info("Parley node up{}", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)"));
+      .onSuccess(v -> LOG.info("Parley node up{}, {} transport", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)",
+        vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"));
   }
 
   /**
@@ -174,8 +174,10 @@ public final class ParleyNode extends VerticleBase {
    * found this had two nodes on one core; a GC pause still counts against the lease.
    */
   private Future<Void> startLiveness(RoomsOptions roomsOptions) {
-    livenessLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-liveness", true), NioIoHandler.newFactory());
-    ContextInternal livenessContext = ((VertxInternal) vertx).contextBuilder().withEventLoop(livenessLoop.next()).build();
+    // the node's own transport (epoll or NIO): the Redis client's channels must fit this loop
+    VertxInternal internal = (VertxInternal) vertx;
+    livenessLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-liveness", true), internal.transport().ioHandlerFactory());
+    ContextInternal livenessContext = internal.contextBuilder().withEventLoop(livenessLoop.next()).build();
     liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
     Promise<Void> started = Promise.promise();
     // back on this verticle's context before answering: what is composed on the answer (the

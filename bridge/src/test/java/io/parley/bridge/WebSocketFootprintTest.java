@@ -1,5 +1,6 @@
 package io.parley.bridge;
 
+import io.parley.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WebSocketFootprintTest {
 
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = Vertx.vertx(TestNode.nodeOptions());
   private final CompletableFuture<Boolean> trimmed = new CompletableFuture<>();
   private final AtomicReference<WeakReference<HttpConnection>> upgradedFrom = new AtomicReference<>();
 

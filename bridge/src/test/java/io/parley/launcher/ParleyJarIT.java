@@ -46,7 +46,8 @@ class ParleyJarIT {
         .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"ann\"}")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(token.statusCode()).isEqualTo(200);
       assertThat(get(port, "/").body()).contains("Parley");
-      awaitLogLine(log, "Parley node up on port " + port); // Parley's own (SLF4J) logs reach the output
+      // Parley's own (SLF4J) logs reach the output; on Linux the node runs Netty's epoll transport
+      awaitLogLine(log, "Parley node up on port " + port + ", native (epoll) transport");
     } finally {
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {

@@ -38,12 +38,17 @@ public final class TestNode implements AutoCloseable {
     this.node = node;
   }
 
+  /** As {@code parley.jar} starts Vert.x: Netty's epoll transport where it loads, so the tests run what a node runs. */
+  public static VertxOptions nodeOptions() {
+    return new VertxOptions().setPreferNativeTransport(true);
+  }
+
   public static TestNode start(JsonObject overrides) {
     return start(overrides, Map.of());
   }
 
   public static TestNode start(JsonObject overrides, Map<String, String> env) {
-    return deploy(Vertx.vertx(), overrides, env);
+    return deploy(Vertx.vertx(nodeOptions()), overrides, env);
   }
 
   /**
@@ -63,7 +68,7 @@ public final class TestNode implements AutoCloseable {
     Shared own = new Shared(overrides.containsKey("pg") ? null : schemaOf(cluster),
       overrides.containsKey("redis") ? null : "test:" + cluster + ":");
     ClusterOptions options = ClusterOptions.fromConfig(config);
-    VertxOptions vertxOptions = new VertxOptions();
+    VertxOptions vertxOptions = nodeOptions();
     vertxOptions.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     Vertx vertx = await(Vertx.builder().with(vertxOptions).withClusterManager(options.clusterManager()).buildClustered(), "cluster join");
     return owning(own, () -> deploy(vertx, config, Map.of()));
@@ -75,7 +80,7 @@ public final class TestNode implements AutoCloseable {
     JsonObject config = new JsonObject()
       .put("pg", new JsonObject().put("uri", TestPostgres.URI).put("schema", schema))
       .mergeIn(overrides, true);
-    return owning(new Shared(schema, null), () -> deploy(Vertx.vertx(), config, Map.of()));
+    return owning(new Shared(schema, null), () -> deploy(Vertx.vertx(nodeOptions()), config, Map.of()));
   }
 
   /**
