@@ -63,6 +63,7 @@ final class BridgeConnection {
   /** Register, unregister and close run one after another, in arrival order. */
   private Future<Void> membership = Future.succeededFuture();
   private long lastSeen;
+  private boolean flushQueued;
   private long lastSent;
   private Principal principal;
   private boolean authenticating;
@@ -119,7 +120,20 @@ final class BridgeConnection {
     close(CLOSE_SLOW_CONSUMER, "slow_consumer", "this socket did not keep up with its rooms: reconnect and catch up");
   }
 
+  /**
+   * Marks this connection as waiting for the bridge's next flush: true the first time in a
+   * burst, so the bridge lists it once however many deliveries it gets before the flush.
+   */
+  boolean queueFlush() {
+    if (flushQueued) {
+      return false;
+    }
+    flushQueued = true;
+    return true;
+  }
+
   void flush() {
+    flushQueued = false;
     if (!closed) {
       socket.flush();
     }

@@ -18,6 +18,7 @@ import io.parley.rooms.RoomPolicy;
 import io.parley.shared.Addresses;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -46,7 +47,8 @@ public final class EventBusBridge {
   private final NotificationFanOut notifications;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final Map<String, Set<BridgeConnection>> connectionsByUser = new HashMap<>();
-  private final Set<BridgeConnection> unflushed = new LinkedHashSet<>();
+  /** Connections with deliveries queued since the last flush, each listed once (see {@link BridgeConnection#queueFlush}). */
+  private final List<BridgeConnection> unflushed = new ArrayList<>();
   private Context context;
   private MessageConsumer<JsonObject> revocations;
   private MessageConsumer<String> leaseLost;
@@ -153,6 +155,9 @@ public final class EventBusBridge {
 
   /** Flushes a socket once, after everything already queued on this event loop has run. */
   private void flushSoon(BridgeConnection connection) {
+    if (!connection.queueFlush()) {
+      return;
+    }
     if (unflushed.isEmpty()) {
       context.runOnContext(v -> {
         for (BridgeConnection queued : unflushed) {

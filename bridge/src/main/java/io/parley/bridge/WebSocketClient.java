@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -18,16 +19,26 @@ import java.nio.charset.StandardCharsets;
  * {@code write} and go out with one {@code flush} per burst, and each is a websocket frame
  * encoded once and shared by every member socket (Vert.x's {@link WebSocketInternal} gives the channel; its
  * public API flushes every message). Reading, handshake and closing stay Vert.x's.
+ *
+ * <p>A delivery is already a whole frame, so it enters the pipeline where the frame encoder
+ * sits and passes only the handlers between it and the socket (TLS, when there is TLS): the
+ * handlers after it (Vert.x's, the encoder, a compression extension) have nothing to do with
+ * it, and passing them was a good part of a delivery's cost. Replies and closes are frames
+ * for the encoder and take the whole pipeline; each channel keeps its writes in call order.
  */
 abstract class WebSocketClient implements ClientSocket {
 
   private final ServerWebSocket socket;
   private final ChannelHandlerContext channel;
+  /** Where whole frames enter: the frame encoder's place, so the next handler towards the socket gets them. */
+  private final ChannelHandlerContext frames;
   private boolean unflushed;
 
   WebSocketClient(ServerWebSocket socket, int maxQueuedBytes) {
     this.socket = socket;
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+    this.frames = encoder != null ? encoder : channel;
     // unwritable (so: too slow, see deliver) only past this much unsent
     channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes));
   }
@@ -65,8 +76,7 @@ abstract class WebSocketClient implements ClientSocket {
     if (!channel.channel().isWritable()) {
       return false;
     }
-    // already a whole websocket frame: it passes the frame encoder as it is
-    channel.write(message(delivery).retainedDuplicate(), channel.voidPromise());
+    frames.write(message(delivery).retainedDuplicate(), frames.voidPromise());
     unflushed = true;
     return true;
   }
@@ -75,7 +85,7 @@ abstract class WebSocketClient implements ClientSocket {
   public void flush() {
     if (unflushed) {
       unflushed = false;
-      channel.flush();
+      frames.flush();
     }
   }
 
