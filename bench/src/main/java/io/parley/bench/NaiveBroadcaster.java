@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * 200; {@code GET /memory} answers heap and connection counts (after {@code ?gc=1}, a System.gc()).
  *
  * <p>{@code java -cp parley-bench.jar io.parley.bench.NaiveBroadcaster [port] [host]}; one
- * event loop (the server is pinned to one CPU by bench/fan-out).
+ * event loop (the server is pinned to one CPU by bench/fan-out), on the transport Parley's node
+ * uses (Netty's epoll on Linux), so the comparison is of what each server does per delivery.
  */
 public final class NaiveBroadcaster {
 
@@ -29,7 +30,7 @@ public final class NaiveBroadcaster {
     if (!host.startsWith("127.")) {
       throw new IllegalArgumentException("loopback only: " + host);
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
     Map<String, Set<ServerWebSocket>> rooms = new ConcurrentHashMap<>();
     vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setMaxWebSocketFrameSize(1 << 20))
       .webSocketHandler(ws -> {
@@ -88,7 +89,8 @@ public final class NaiveBroadcaster {
         }
       })
       .listen()
-      .onSuccess(server -> System.out.println("naive broadcaster listening on " + host + ":" + server.actualPort()))
+      .onSuccess(server -> System.out.println("naive broadcaster listening on " + host + ":" + server.actualPort()
+        + (vertx.isNativeTransportEnabled() ? ", native (epoll) transport" : ", NIO transport")))
       .onFailure(e -> {
         e.printStackTrace();
         System.exit(1);
