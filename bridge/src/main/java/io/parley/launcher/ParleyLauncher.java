@@ -43,6 +43,17 @@ public final class ParleyLauncher extends VertxApplication {
 
   private static final String PREFER_NATIVE_TRANSPORT = "vertx.options.preferNativeTransport";
 
+  /**
+   * A node's transport: Netty's epoll where it loads (Linux), unless
+   * {@code -Dvertx.options.preferNativeTransport} says otherwise (false keeps NIO).
+   */
+  public static VertxOptions withNodeTransport(VertxOptions options) {
+    if (System.getProperty(PREFER_NATIVE_TRANSPORT) == null) {
+      options.setPreferNativeTransport(true);
+    }
+    return options;
+  }
+
   private record Hooks(ClusterOptions cluster, boolean clustered) implements VertxApplicationHooks {
     @Override
     public void beforeStartingVertx(HookContext context) {
@@ -52,10 +63,7 @@ public final class ParleyLauncher extends VertxApplication {
       if (clustered) {
         context.vertxOptions().getEventBusOptions().setHost(cluster.host()).setPort(0);
       }
-      // Netty's epoll transport where it loads (Linux); -Dvertx.options.preferNativeTransport=false keeps NIO
-      if (System.getProperty(PREFER_NATIVE_TRANSPORT) == null) {
-        context.vertxOptions().setPreferNativeTransport(true);
-      }
+      withNodeTransport(context.vertxOptions());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.parley.testing;
 
 import io.parley.launcher.ClusterOptions;
 import io.parley.launcher.ParleyNode;
+import io.parley.launcher.ParleyLauncher;
 import io.parley.shared.TestPostgres;
 import io.parley.shared.TestRedis;
 import io.vertx.core.DeploymentOptions;
@@ -38,9 +39,9 @@ public final class TestNode implements AutoCloseable {
     this.node = node;
   }
 
-  /** As {@code parley.jar} starts Vert.x: Netty's epoll transport where it loads, so the tests run what a node runs. */
+  /** Vert.x on the transport {@code parley.jar} picks, so the tests run what a node runs. */
   public static VertxOptions nodeOptions() {
-    return new VertxOptions().setPreferNativeTransport(true);
+    return ParleyLauncher.withNodeTransport(new VertxOptions());
   }
 
   public static TestNode start(JsonObject overrides) {
