@@ -572,17 +572,14 @@ public final class FanOut {
     }
 
     Future<Void> closeAll() {
-      Promise<Void> p = Promise.promise();
-      context.runOnContext(v -> {
+      return onLoop(() -> {
         for (Sub s : subs) {
           if (s.ws != null && !s.ws.isClosed()) {
             s.closedByUs = true;
             s.ws.close();
           }
         }
-        p.complete();
       });
-      return p.future();
     }
   }
 
