@@ -205,6 +205,7 @@ public final class FanOut {
   }
   volatile long windowStart = Long.MAX_VALUE;
   volatile long windowEnd = Long.MAX_VALUE;
+  java.time.Instant windowStartWall;
   volatile Runnable onComplete = () -> { };
   DevTokens tokens;
 
@@ -857,6 +858,8 @@ public final class FanOut {
     long origin = System.nanoTime();
     windowStart = origin + TimeUnit.SECONDS.toNanos(settings.warmup());
     windowEnd = windowStart + TimeUnit.SECONDS.toNanos(settings.duration());
+    // the window's start by the wall clock, to find it in the server's logs (-Xlog's time decoration)
+    windowStartWall = java.time.Instant.ofEpochMilli(System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(settings.warmup()));
     publisher.ctx().runOnContext(v -> {
       if (settings.loop()) {
         publisher.startLoop();
@@ -964,8 +967,8 @@ public final class FanOut {
     for (long[] t : tails.subList(0, Math.min(8, tails.size()))) {
       slowest.append(String.format(Locale.ROOT, " %.1f ms at %.2f s;", t[1] / 1e6, (t[0] - windowStart) / 1e9));
     }
-    System.out.printf(Locale.ROOT, "per message, its last delivery (%d messages): p50 %s  p90 %s  p99 %s  max %s; slowest:%s%n",
-      last.count(), Latencies.ms(last.percentileMs(50)), Latencies.ms(last.percentileMs(90)), Latencies.ms(last.percentileMs(99)),
+    System.out.printf(Locale.ROOT, "per message, its last delivery (%d messages, window from %s): p50 %s  p90 %s  p99 %s  max %s; slowest:%s%n",
+      last.count(), windowStartWall, Latencies.ms(last.percentileMs(50)), Latencies.ms(last.percentileMs(90)), Latencies.ms(last.percentileMs(99)),
       Latencies.ms(last.maxMs()), slowest);
     System.out.printf(Locale.ROOT, "per message, its first delivery: p50 %s  p90 %s  p99 %s%n",
       Latencies.ms(first.percentileMs(50)), Latencies.ms(first.percentileMs(90)), Latencies.ms(first.percentileMs(99)));
