@@ -7,8 +7,12 @@
 #   BENCH_JAR            the load generator jar (default: bench/target/parley-bench.jar)
 #   NODE_CPUS            taskset CPU list for the nodes (default 0)
 #   GENERATOR_CPUS       taskset CPU list for the load generator (default 1)
-#   NODE_JAVA_OPTS       JVM options for each node (default none)
-#   GENERATOR_JAVA_OPTS  JVM options for the generator (default none)
+#   PARLEY_JVM_OPTIONS   the java argument file each node runs with (default conf/jvm.options, as
+#                        bin/run uses it, or the worktree's after bench_head_jar; /dev/null for none)
+#   NODE_JAVA_OPTS       more JVM options for each node (default none)
+#   GENERATOR_JAVA_OPTS  JVM options for the generator (default @conf/jvm.options: a generator's
+#                        event loops time what they receive, and like a node's they should not
+#                        wait for the JIT compiler)
 #   BENCH_NOFILE         open-files limit wanted for nodes and generator (default 65536; capped
 #                        at the hard limit when the kernel refuses to raise it)
 #   REDIS_HOST/REDIS_PORT  (default 127.0.0.1 / 6379)
@@ -17,6 +21,9 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 PARLEY_JAR=${PARLEY_JAR:-$ROOT/bridge/target/parley.jar}
+BENCH_JVM_OPTIONS_GIVEN=${PARLEY_JVM_OPTIONS:-}
+PARLEY_JVM_OPTIONS=${PARLEY_JVM_OPTIONS:-$ROOT/conf/jvm.options}
+GENERATOR_JAVA_OPTS=${GENERATOR_JAVA_OPTS-@$ROOT/conf/jvm.options}
 BENCH_JAR=${BENCH_JAR:-$BENCH_DIR/target/parley-bench.jar}
 NODE_CPUS=${NODE_CPUS:-0}
 GENERATOR_CPUS=${GENERATOR_CPUS:-1}
@@ -61,8 +68,9 @@ bench_build() {
 
 # bench_head_jar WORKTREE: Parley's node jar built from HEAD in a git worktree of its own, so
 # uncommitted edits do not leak into the figures; sets PARLEY_JAR and PARLEY_COMMIT (HEAD's
-# short id). The worktree follows HEAD and is rebuilt only when HEAD moved. Online, so a machine
-# whose Maven repository is still empty can build it.
+# short id), and PARLEY_JVM_OPTIONS to HEAD's conf/jvm.options unless it was given. The worktree
+# follows HEAD and is rebuilt only when HEAD moved. Online, so a machine whose Maven repository is
+# still empty can build it.
 bench_head_jar() {
   local wt=$1 head
   head=$(git -C "$ROOT" rev-parse HEAD)
@@ -77,6 +85,7 @@ bench_head_jar() {
     (cd "$wt" && mvn -B -q package -DskipTests) >&2 || bench_die "the build in $wt failed"
   fi
   PARLEY_JAR=$wt/bridge/target/parley.jar
+  PARLEY_JVM_OPTIONS=${BENCH_JVM_OPTIONS_GIVEN:-$wt/conf/jvm.options}
   PARLEY_COMMIT=${head:0:7}
 }
 
@@ -115,7 +124,7 @@ bench_start_node() {
   # shellcheck disable=SC2086
   env "$@" PARLEY_HTTP_PORT="$port" PARLEY_HTTP_HOST=127.0.0.1 \
     prlimit --nofile="$nofile:$nofile" taskset -c "$NODE_CPUS" \
-    java -Xlog:gc:file="$BENCH_RUN_DIR/$name-gc.log" ${NODE_JAVA_OPTS:-} -jar "$PARLEY_JAR" >"$log" 2>&1 &
+    java @"$PARLEY_JVM_OPTIONS" -Xlog:gc:file="$BENCH_RUN_DIR/$name-gc.log" ${NODE_JAVA_OPTS:-} -jar "$PARLEY_JAR" >"$log" 2>&1 &
   BENCH_NODE_PIDS+=($!)
   BENCH_NODE_NAMES+=("$name")
   BENCH_NODE_PORTS+=("$port")

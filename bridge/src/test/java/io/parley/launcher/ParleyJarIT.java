@@ -12,14 +12,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The packaged {@code parley.jar}, started the way the README does, with Vert.x launcher
- * conventions: {@code -conf FILE} layered over the embedded default, {@code PARLEY_*} on top.
+ * The packaged {@code parley.jar}, started the way the README does ({@code java
+ * @conf/jvm.options -jar parley.jar}), with Vert.x launcher conventions: {@code -conf FILE}
+ * layered over the embedded default, {@code PARLEY_*} on top.
  */
 class ParleyJarIT {
 
@@ -32,7 +36,8 @@ class ParleyJarIT {
     Path conf = Files.createTempFile("parley", ".json");
     Files.writeString(conf, new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1")).encode());
     Path log = Files.createTempFile("parley", ".log");
-    ProcessBuilder builder = new ProcessBuilder(List.of(javaExecutable(), "-jar", System.getProperty("parley.jar"), "-conf", conf.toString()))
+    ProcessBuilder builder = new ProcessBuilder(List.of(javaExecutable(), "@" + System.getProperty("parley.jvm.options"),
+      "-jar", System.getProperty("parley.jar"), "-conf", conf.toString()))
       .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PARLEY_HTTP_PORT", String.valueOf(port));
     builder.environment().put("PARLEY_AUTH_TIMEOUT_MS", "4321");
@@ -48,6 +53,10 @@ class ParleyJarIT {
       assertThat(get(port, "/").body()).contains("Parley");
       // Parley's own (SLF4J) logs reach the output; on Linux the node runs Netty's epoll transport
       awaitLogLine(log, "Parley node up on port " + port + ", native (epoll) transport");
+      // conf/jvm.options: the JIT compiler compiles in the time the event loops leave idle
+      Map<String, Integer> nice = niceByThread(process.pid());
+      assertThat(nice).containsEntry("C2 CompilerThre", 19).containsEntry("C1 CompilerThre", 19)
+        .containsEntry("vert.x-eventloo", 0);
     } finally {
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -56,6 +65,21 @@ class ParleyJarIT {
       Files.deleteIfExists(conf);
       Files.deleteIfExists(log);
     }
+  }
+
+  /** Each thread's nice value by its (15-character) Linux thread name, from /proc. */
+  private static Map<String, Integer> niceByThread(long pid) throws IOException {
+    Map<String, Integer> nice = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        String stat = Files.readString(task.resolve("stat"));
+        // "tid (name) state ppid ...": the name may hold spaces; nice is the 19th field
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        nice.put(name, Integer.parseInt(fields[16]));
+      }
+    }
+    return nice;
   }
 
   private static void awaitLogLine(Path log, String line) throws Exception {
