@@ -10,9 +10,7 @@
 #   PARLEY_JVM_OPTIONS   the java argument file each node runs with (default conf/jvm.options, as
 #                        bin/run uses it, or the worktree's after bench_head_jar; /dev/null for none)
 #   NODE_JAVA_OPTS       more JVM options for each node (default none)
-#   GENERATOR_JAVA_OPTS  JVM options for the generator (default @conf/jvm.options: a generator's
-#                        event loops time what they receive, and like a node's they should not
-#                        wait for the JIT compiler)
+#   GENERATOR_JAVA_OPTS  JVM options for the generator (default none)
 #   BENCH_NOFILE         open-files limit wanted for nodes and generator (default 65536; capped
 #                        at the hard limit when the kernel refuses to raise it)
 #   REDIS_HOST/REDIS_PORT  (default 127.0.0.1 / 6379)
@@ -23,7 +21,6 @@ ROOT=$(dirname "$BENCH_DIR")
 PARLEY_JAR=${PARLEY_JAR:-$ROOT/bridge/target/parley.jar}
 BENCH_JVM_OPTIONS_GIVEN=${PARLEY_JVM_OPTIONS:-}
 PARLEY_JVM_OPTIONS=${PARLEY_JVM_OPTIONS:-$ROOT/conf/jvm.options}
-GENERATOR_JAVA_OPTS=${GENERATOR_JAVA_OPTS-@$ROOT/conf/jvm.options}
 BENCH_JAR=${BENCH_JAR:-$BENCH_DIR/target/parley-bench.jar}
 NODE_CPUS=${NODE_CPUS:-0}
 GENERATOR_CPUS=${GENERATOR_CPUS:-1}

@@ -5,14 +5,52 @@ import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A socket that stops draining is closed, not buffered for without bound; its room goes on. */
+/**
+ * A socket that stops draining is closed, not buffered for without bound; its room goes on. One
+ * that only reads late gets every delivery, whole and in order, however much its own socket
+ * buffer could take of each.
+ */
 class SlowConsumerTest {
+
+  @ParameterizedTest
+  @EnumSource(BridgeClient.Transport.class)
+  void a_socket_that_reads_late_gets_every_delivery_whole_and_in_order(BridgeClient.Transport transport) throws Exception {
+    JsonObject largeQueue = new JsonObject().put("bridge", new JsonObject().put("maxQueuedBytes", 64 * 1024 * 1024));
+    try (TestNode node = TestNode.start(largeQueue);
+         BridgeClient late = node.signIn("lou", new JsonObject(), UUID.randomUUID().toString(), transport);
+         BridgeClient prompt = node.signIn("pat")) {
+      for (BridgeClient client : new BridgeClient[]{late, prompt}) {
+        client.join("votes-late");
+      }
+      late.stopReading();
+      RealtimeService realtime = node.node().realtime();
+      // 400 × 25 kB, one at a time (each delivery alone on the event loop): more than loopback
+      // socket buffers hold, so some deliveries fit the late socket's buffer only in part
+      int count = 400;
+      for (int i = 0; i < count; i++) {
+        realtime.trigger("votes-late", "load", i + ":" + "x".repeat(25_000)).await(10, TimeUnit.SECONDS);
+        prompt.envelopesUntil("room.votes-late", "load");
+      }
+      realtime.trigger("votes-late", "done", "").await(10, TimeUnit.SECONDS);
+      late.resumeReading();
+      List<String> loads = late.envelopesUntil("room.votes-late", "done").stream()
+        .filter(envelope -> "load".equals(envelope.getString("event"))).map(envelope -> envelope.getString("data")).toList();
+      assertThat(loads).hasSize(count);
+      for (int i = 0; i < count; i++) {
+        assertThat(loads.get(i).equals(i + ":" + "x".repeat(25_000))).as("delivery %d arrived whole and in its place", i).isTrue();
+      }
+      assertThat(late.isClosed()).isFalse();
+    }
+  }
 
   @Test
   void a_socket_that_stops_reading_is_closed_and_the_others_keep_receiving() throws Exception {
