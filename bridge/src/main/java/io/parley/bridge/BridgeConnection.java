@@ -115,18 +115,6 @@ final class BridgeConnection {
     return true;
   }
 
-  /** Sends a room delivery at once where the socket can ({@link ClientSocket#deliverNow}); false: {@link #deliver} it. */
-  boolean deliverNow(Delivery delivery, long now) {
-    if (closed) {
-      return true;
-    }
-    if (!socket.deliverNow(delivery)) {
-      return false;
-    }
-    lastSent = now;
-    return true;
-  }
-
   /** A socket that stopped draining is closed rather than buffered for without bound. */
   void closeSlow() {
     close(CLOSE_SLOW_CONSUMER, "slow_consumer", "this socket did not keep up with its rooms: reconnect and catch up");

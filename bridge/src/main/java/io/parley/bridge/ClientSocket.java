@@ -24,16 +24,6 @@ interface ClientSocket {
    */
   boolean deliver(Delivery delivery);
 
-  /**
-   * Sends a room delivery at once, with no flush to wait for: for a fan-out that nothing else
-   * on the event loop could share a flush with. Answers false, having sent nothing, where the
-   * transport cannot (or this socket has writes queued, which must go first); the caller then
-   * {@link #deliver}s it.
-   */
-  default boolean deliverNow(Delivery delivery) {
-    return false;
-  }
-
   void flush();
 
   /** A SockJS heartbeat where the transport has one; called when the socket sent nothing for a while. */

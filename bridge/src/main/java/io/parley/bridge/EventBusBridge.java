@@ -1,11 +1,9 @@
 package io.parley.bridge;
 
-import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -52,8 +50,6 @@ public final class EventBusBridge {
   /** Connections with deliveries queued since the last flush, each listed once (see {@link BridgeConnection#queueFlush}). */
   private final List<BridgeConnection> unflushed = new ArrayList<>();
   private Context context;
-  /** The event loop's task queue, where Netty shows it (see {@link #nothingQueued}). */
-  private SingleThreadEventExecutor eventLoop;
   private MessageConsumer<JsonObject> revocations;
   private MessageConsumer<String> leaseLost;
   private long checkTimer = -1;
@@ -69,7 +65,7 @@ public final class EventBusBridge {
     this.policy = policy;
     this.metrics = metrics;
     this.clock = clock;
-    this.localRooms = new LocalRooms(vertx.eventBus(), metrics, clock, this::flushSoon, this::nothingQueued,
+    this.localRooms = new LocalRooms(vertx.eventBus(), metrics, clock, this::flushSoon,
       this::clientRoomOpened, this::clientRoomClosed);
     this.notifications = new NotificationFanOut(vertx.eventBus(), localRooms::deliverHere);
   }
@@ -77,7 +73,6 @@ public final class EventBusBridge {
   /** The SockJS sub-router for {@code /eventbus/*}; starts the periodic deadline checks. */
   public Future<Router> start() {
     context = vertx.getOrCreateContext();
-    eventLoop = ((ContextInternal) context).nettyEventLoop() instanceof SingleThreadEventExecutor loop ? loop : null;
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
       .setRegisterWriteHandler(false)
       .setInsertJSESSIONID(false)
@@ -156,14 +151,6 @@ public final class EventBusBridge {
     connections.add(connection);
     metrics.socketOpened();
     connection.start();
-  }
-
-  /**
-   * True when no task waits on this event loop: a delivery then has no later one to share a
-   * flush with. False where the loop does not tell, so deliveries queue and flush as in a burst.
-   */
-  private boolean nothingQueued() {
-    return eventLoop != null && eventLoop.pendingTasks() == 0;
   }
 
   /** Flushes a socket once, after everything already queued on this event loop has run. */

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -49,8 +48,6 @@ final class LocalRooms {
   private final Clock clock;
   /** Marks a member as having queued deliveries; the bridge flushes it once per burst. */
   private final Consumer<BridgeConnection> flushes;
-  /** True when nothing else waits on this event loop, so no later delivery could share a flush. */
-  private final BooleanSupplier nothingQueued;
   /**
    * Told the sessionId when a {@code client-<sessionId>} room gets its first member here (a
    * join completes once what this answers completes), and when it loses its last.
@@ -59,13 +56,12 @@ final class LocalRooms {
   private final Consumer<String> clientRoomClosed;
   private final Map<String, Room> rooms = new HashMap<>();
 
-  LocalRooms(EventBus bus, BridgeMetrics metrics, Clock clock, Consumer<BridgeConnection> flushes, BooleanSupplier nothingQueued,
+  LocalRooms(EventBus bus, BridgeMetrics metrics, Clock clock, Consumer<BridgeConnection> flushes,
              Function<String, Future<Void>> clientRoomOpened, Consumer<String> clientRoomClosed) {
     this.bus = bus;
     this.clock = clock;
     this.metrics = metrics;
     this.flushes = flushes;
-    this.nothingQueued = nothingQueued;
     this.clientRoomOpened = clientRoomOpened;
     this.clientRoomClosed = clientRoomClosed;
   }
@@ -106,15 +102,8 @@ final class LocalRooms {
   private void deliver(Room room, Buffer envelope) {
     Delivery delivery = new Delivery(room.prefix, envelope);
     long now = clock.millis();
-    // Alone on the event loop, a delivery has nothing to share a flush with: each member socket
-    // is sent it at once, one system call each and no second pass to flush. In a burst, each
-    // socket's deliveries are queued and flushed together after it (one system call for several).
-    boolean alone = nothingQueued.getAsBoolean();
     List<BridgeConnection> slow = null;
     for (BridgeConnection member : room.members) {
-      if (alone && member.deliverNow(delivery, now)) {
-        continue;
-      }
       if (member.deliver(delivery, now)) {
         flushes.accept(member);
       } else {

@@ -2,13 +2,8 @@ package io.parley.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.channel.unix.Socket;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -17,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -38,8 +32,6 @@ abstract class WebSocketClient implements ClientSocket {
   private final ChannelHandlerContext channel;
   /** Where whole frames enter: the frame encoder's place, so the next handler towards the socket gets them. */
   private final ChannelHandlerContext frames;
-  /** The socket itself, where a delivery may be sent to it directly (see {@link #deliverNow}); else null. */
-  private final Socket direct;
   private boolean unflushed;
 
   WebSocketClient(ServerWebSocket socket, int maxQueuedBytes) {
@@ -47,7 +39,6 @@ abstract class WebSocketClient implements ClientSocket {
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.frames = encoder != null ? encoder : channel;
-    this.direct = directSocket(channel.channel(), frames);
     // unwritable (so: too slow, see deliver) only past this much unsent
     channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes));
   }
@@ -88,59 +79,6 @@ abstract class WebSocketClient implements ClientSocket {
     frames.write(message(delivery).retainedDuplicate(), frames.voidPromise());
     unflushed = true;
     return true;
-  }
-
-  /**
-   * Sends the delivery's frame with one system call of its own, past Netty's outbound buffer and
-   * the flush pass: where a fan-out is alone on the event loop, that bookkeeping is most of a
-   * delivery's Java time. Only while nothing of this socket's waits to be written (Netty's buffer
-   * is empty and no delivery is unflushed), so frames leave in the order they were written. What
-   * the socket's buffer cannot take goes through Netty, which writes it once the socket drains.
-   */
-  @Override
-  public boolean deliverNow(Delivery delivery) {
-    if (direct == null || unflushed || !direct.isOpen() || !channel.executor().inEventLoop()) {
-      return false;
-    }
-    ChannelOutboundBuffer queued = channel.channel().unsafe().outboundBuffer();
-    ByteBuf message = message(delivery);
-    if (queued == null || queued.totalPendingWriteBytes() > 0 || !message.hasMemoryAddress()) {
-      return false;
-    }
-    int sent;
-    try {
-      sent = direct.sendAddress(message.memoryAddress(), message.readerIndex(), message.writerIndex());
-    } catch (IOException failed) {
-      // a reset or closed peer: Netty's own write meets the failure and closes the channel
-      return false;
-    }
-    int left = message.readableBytes() - sent;
-    if (left > 0) {
-      frames.writeAndFlush(message.retainedSlice(message.readerIndex() + sent, left), frames.voidPromise());
-    }
-    return true;
-  }
-
-  /**
-   * The channel's socket where deliveries may skip the pipeline entirely: Netty's epoll
-   * transport, and no handler between the frames' place and the socket that would change the
-   * bytes on their way (TLS would). Null otherwise: deliveries then always go through Netty.
-   */
-  private static Socket directSocket(Channel channel, ChannelHandlerContext frames) {
-    if (!(channel instanceof AbstractEpollStreamChannel epoll) || !(epoll.fd() instanceof Socket socket)) {
-      return null;
-    }
-    // names() runs from the socket's end: the handlers listed before the frames' place see every delivery
-    for (String name : channel.pipeline().names()) {
-      ChannelHandlerContext handler = channel.pipeline().context(name);
-      if (handler == frames) {
-        return socket;
-      }
-      if (handler != null && handler.handler() instanceof ChannelOutboundHandler) {
-        return null;
-      }
-    }
-    return null;
   }
 
   @Override

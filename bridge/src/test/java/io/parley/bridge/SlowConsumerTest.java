@@ -16,8 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A socket that stops draining is closed, not buffered for without bound; its room goes on. One
- * that only reads late gets every delivery, whole and in order, however much its own socket
- * buffer could take of each.
+ * that only reads late gets every delivery, whole and in order.
  */
 class SlowConsumerTest {
 
@@ -33,8 +32,8 @@ class SlowConsumerTest {
       }
       late.stopReading();
       RealtimeService realtime = node.node().realtime();
-      // 400 × 25 kB, one at a time (each delivery alone on the event loop): more than loopback
-      // socket buffers hold, so some deliveries fit the late socket's buffer only in part
+      // 400 × 25 kB, one at a time: more than loopback socket buffers hold, so the late socket's
+      // deliveries wait in the server's queue (below its bound) until it reads again
       int count = 400;
       for (int i = 0; i < count; i++) {
         realtime.trigger("votes-late", "load", i + ":" + "x".repeat(25_000)).await(10, TimeUnit.SECONDS);
