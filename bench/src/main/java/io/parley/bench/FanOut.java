@@ -855,8 +855,8 @@ public final class FanOut {
       System.gc();
     }
     long cpu0 = processCpu();
-    // read once before the warm-up: the first read loads classes, and loading classes at the
-    // window's start can deoptimize the lanes' compiled receive path just as measuring begins
+    // read once before the warm-up: the first read loads classes, work better done before
+    // measuring than at the window's start
     serverTicks();
     long origin = System.nanoTime();
     windowStart = origin + TimeUnit.SECONDS.toNanos(settings.warmup());

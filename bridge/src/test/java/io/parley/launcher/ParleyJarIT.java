@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The packaged {@code parley.jar}, started the way the README does ({@code java
- * @conf/jvm.options -jar parley.jar}), with Vert.x launcher conventions: {@code -conf FILE}
- * layered over the embedded default, {@code PARLEY_*} on top.
+ * The packaged {@code parley.jar}, started the way the README does, with the JVM options of
+ * {@code conf/jvm.options} and Vert.x launcher conventions: {@code -conf FILE} layered over the
+ * embedded default, {@code PARLEY_*} on top.
  */
 class ParleyJarIT {
 
