@@ -285,7 +285,6 @@ public final class FanOut {
     boolean joinedFlag;
     boolean seenFlag;
     boolean closedByUs;
-    long lastPing;
 
     abstract String uri();
 
@@ -327,8 +326,6 @@ public final class FanOut {
       }
     }
 
-    void ping(long now) {
-    }
   }
 
   final class NaiveSub extends Sub {
@@ -393,6 +390,7 @@ public final class FanOut {
     /** How an err frame looks on this transport: SockJS carries each frame as an escaped JSON string. */
     final String errMark;
     int state;
+    long pingTimer = -1;
 
     ParleySub(int index) {
       token = tokens.sign("fan-" + index, "fan " + index);
@@ -436,7 +434,14 @@ public final class FanOut {
           default -> { }
         }
       });
-      ws.closeHandler(v -> onClose(p));
+      Vertx lane = Vertx.currentContext().owner();
+      ws.closeHandler(v -> {
+        lane.cancelTimer(pingTimer);
+        onClose(p);
+      });
+      // every socket pings on its own clock from its connect on, as the client's setInterval does:
+      // a shared tick would send the pings of all the sockets that connected in one second together
+      pingTimer = lane.setPeriodic(settings.pingMs(), id -> ws.writeTextMessage(transport.wrap("{\"type\":\"ping\"}")));
       if (transport == Transport.RAW) {
         authenticate(); // no open frame on the raw endpoint
       }
@@ -474,13 +479,6 @@ public final class FanOut {
       }
     }
 
-    @Override
-    void ping(long now) {
-      if (now - lastPing >= settings.pingMs() * 1_000_000L && !ws.isClosed()) {
-        lastPing = now;
-        ws.writeTextMessage(transport.wrap("{\"type\":\"ping\"}"));
-      }
-    }
   }
 
   Sub newSub(int index) {
@@ -508,14 +506,6 @@ public final class FanOut {
 
     @Override
     public Future<?> start() {
-      vertx.setPeriodic(1000, id -> {
-        long now = System.nanoTime();
-        for (Sub s : subs) {
-          if (s.ws != null) {
-            s.ping(now);
-          }
-        }
-      });
       return Future.succeededFuture();
     }
 
@@ -566,7 +556,6 @@ public final class FanOut {
               return;
             }
             sub.ws = ar.result();
-            sub.lastPing = System.nanoTime();
             sub.start(p);
           });
       }
