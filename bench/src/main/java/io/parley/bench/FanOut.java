@@ -325,7 +325,6 @@ public final class FanOut {
         p.tryFail(why);
       }
     }
-
   }
 
   final class NaiveSub extends Sub {
@@ -478,7 +477,6 @@ public final class FanOut {
         markJoined(p);
       }
     }
-
   }
 
   Sub newSub(int index) {
@@ -502,11 +500,6 @@ public final class FanOut {
     Lane(List<WebSocketClient> clients, int budget) {
       this.clients = clients;
       this.budget = budget;
-    }
-
-    @Override
-    public Future<?> start() {
-      return Future.succeededFuture();
     }
 
     /** Runs {@code action} on this lane's event loop. */
