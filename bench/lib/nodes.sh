@@ -112,16 +112,22 @@ bench_free_port() {
   bench_die "no free port from $1"
 }
 
+# bench_node_java GC_LOG: sets BENCH_NODE_JAVA to the command that runs a Parley node's JVM (the
+# options file, a GC log, NODE_JAVA_OPTS, the jar); the drivers run it pinned.
+bench_node_java() {
+  # shellcheck disable=SC2206
+  BENCH_NODE_JAVA=(java @"$PARLEY_JVM_OPTIONS" -Xlog:gc:file="$1" ${NODE_JAVA_OPTS:-} -jar "$PARLEY_JAR")
+}
+
 # bench_start_node NAME HTTP_PORT [VAR=value ...]: one node, its own JVM, pinned to NODE_CPUS.
 bench_start_node() {
   local name=$1 port=$2; shift 2
   local log="$BENCH_RUN_DIR/$name.log"
   local nofile
   nofile=$(bench_nofile)
-  # shellcheck disable=SC2086
+  bench_node_java "$BENCH_RUN_DIR/$name-gc.log"
   env "$@" PARLEY_HTTP_PORT="$port" PARLEY_HTTP_HOST=127.0.0.1 \
-    prlimit --nofile="$nofile:$nofile" taskset -c "$NODE_CPUS" \
-    java @"$PARLEY_JVM_OPTIONS" -Xlog:gc:file="$BENCH_RUN_DIR/$name-gc.log" ${NODE_JAVA_OPTS:-} -jar "$PARLEY_JAR" >"$log" 2>&1 &
+    prlimit --nofile="$nofile:$nofile" taskset -c "$NODE_CPUS" "${BENCH_NODE_JAVA[@]}" >"$log" 2>&1 &
   BENCH_NODE_PIDS+=($!)
   BENCH_NODE_NAMES+=("$name")
   BENCH_NODE_PORTS+=("$port")
