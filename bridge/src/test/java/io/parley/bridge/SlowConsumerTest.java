@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,13 +33,10 @@ class SlowConsumerTest {
       }
       late.stopReading();
       RealtimeService realtime = node.node().realtime();
-      // 400 × 25 kB, one at a time: more than loopback socket buffers hold, so the late socket's
-      // deliveries wait in the server's queue (below its bound) until it reads again
+      // 400 × 25 kB: more than loopback socket buffers hold, so the late socket's deliveries wait
+      // in the server's queue (below its bound) until it reads again
       int count = 400;
-      for (int i = 0; i < count; i++) {
-        realtime.trigger("votes-late", "load", i + ":" + "x".repeat(25_000)).await(10, TimeUnit.SECONDS);
-        prompt.envelopesUntil("room.votes-late", "load");
-      }
+      loadPacedBy(prompt, realtime, "votes-late", count, i -> i + ":" + "x".repeat(25_000));
       realtime.trigger("votes-late", "done", "").await(10, TimeUnit.SECONDS);
       late.resumeReading();
       List<String> loads = late.envelopesUntil("room.votes-late", "done").stream()
@@ -65,17 +63,25 @@ class SlowConsumerTest {
       String chunk = "x".repeat(5_000);
       // 2,000 × 5 kB: far more than loopback socket buffers plus the 64 kB queue hold for a
       // socket that reads nothing, while one that reads stays far below the bound
-      for (int i = 0; i < 2_000; i++) {
-        realtime.trigger("votes-slow", "load", chunk).await(10, TimeUnit.SECONDS);
-        // paced by the healthy reader, so only the stalled socket falls behind
-        healthy.envelopesUntil("room.votes-slow", "load");
-      }
+      loadPacedBy(healthy, realtime, "votes-slow", 2_000, i -> chunk);
       stalled.resumeReading();
       // what was buffered arrives, then the close the server sent when the queue overflowed
       assertThat(stalled.awaitClosed()).isEqualTo(BridgeConnection.CLOSE_SLOW_CONSUMER);
       realtime.trigger("votes-slow", "user.update", "still flowing").await(10, TimeUnit.SECONDS);
       assertThat(healthy.envelopesUntil("room.votes-slow", "user.update")).last()
         .satisfies(e -> assertThat(e.getString("data")).isEqualTo("still flowing"));
+    }
+  }
+
+  /**
+   * Publishes {@code count} "load" events to {@code room}, each once {@code reader} has received
+   * the one before: paced by a socket that reads, so only a socket that does not falls behind.
+   */
+  private static void loadPacedBy(BridgeClient reader, RealtimeService realtime, String room, int count, IntFunction<String> data)
+    throws Exception {
+    for (int i = 0; i < count; i++) {
+      realtime.trigger(room, "load", data.apply(i)).await(10, TimeUnit.SECONDS);
+      reader.envelopesUntil("room." + room, "load");
     }
   }
 }
