@@ -60,7 +60,7 @@ public final class FanOut {
                             (needs --server-pid; jcmd for JVM servers, GET /memory?gc=1 for socket.io)
       --window W            loop: messages in flight (default 64)
       --rate R              rate: deliveries/s (default 20000)
-      --warmup S            seconds before the measured window (default 3)
+      --warmup S            seconds before the measured window (default 10)
       --duration S          measured window (default 10)
       --payload N           characters of data per message (default 100)
       --room NAME           (default votes-fanout; Parley's claims policy lets any user join votes-*)
@@ -107,7 +107,7 @@ public final class FanOut {
       }
       int window = args.integer("window", 64, 1, RING / 4);
       int rate = args.integer("rate", 20000, 1, 10_000_000);
-      int warmup = args.integer("warmup", 3, 0, 3600);
+      int warmup = args.integer("warmup", 10, 0, 3600);
       int duration = args.integer("duration", 10, 1, 3600);
       int payload = args.integer("payload", 100, 40, 1 << 20);
       String room = args.string("room", "votes-fanout");
