@@ -13,9 +13,12 @@ import java.util.List;
  * "bridge": {
  *   "maxBodyBytes": 65536,        // a larger body: 413, the socket stays open
  *   "maxFrameBytes": 1048576,     // a larger transport frame closes that socket (1009)
- *   "maxQueuedBytes": 1048576,    // a websocket with more unsent than this is too slow: closed (4006)
+ *   "maxQueuedBytes": 1048576,    // a socket owed more unsent bytes than this (deliveries, replies,
+ *                                 // refusals alike) is too slow: closed (4006)
  *   "maxRoomsPerSocket": 100,
- *   "ratePerSecond": 100, "rateBurst": 200,   // frames per socket (pings not counted): 429 beyond
+ *   "ratePerSecond": 100, "rateBurst": 200,   // frames per socket, valid or not: 429 beyond
+ *   "maxRefusalsPerMinute": 60,   // refused frames a socket may send (a burst of this many, then
+ *                                 // one a second); past that it is closed (4007)
  *   "pingTimeoutMs": 10000,       // a socket that sends nothing this long is closed
  *   "replyTimeoutMs": 10000,      // how long a client's request may wait for its verticle
  *   "origin": null,               // allowed Origin for SockJS (null: any)
@@ -24,7 +27,7 @@ import java.util.List;
  * </pre>
  */
 public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBytes, int maxRoomsPerSocket,
-                            double ratePerSecond, double rateBurst, long pingTimeoutMs,
+                            double ratePerSecond, double rateBurst, int maxRefusalsPerMinute, long pingTimeoutMs,
                             long replyTimeoutMs, String origin, List<String> transports) {
 
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -35,7 +38,8 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
     if (maxBodyBytes <= 0 || maxFrameBytes < maxBodyBytes) {
       throw new IllegalArgumentException("bridge.maxFrameBytes must be at least bridge.maxBodyBytes, both positive");
     }
-    if (maxQueuedBytes <= 0 || maxRoomsPerSocket <= 0 || ratePerSecond <= 0 || rateBurst < 1 || pingTimeoutMs <= 0 || replyTimeoutMs <= 0) {
+    if (maxQueuedBytes <= 0 || maxRoomsPerSocket <= 0 || ratePerSecond <= 0 || rateBurst < 1 || maxRefusalsPerMinute < 1
+      || pingTimeoutMs <= 0 || replyTimeoutMs <= 0) {
       throw new IllegalArgumentException("bridge limits must be positive");
     }
   }
@@ -50,6 +54,7 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
       json.getInteger("maxRoomsPerSocket", 100),
       json.getDouble("ratePerSecond", 100.0),
       json.getDouble("rateBurst", 200.0),
+      json.getInteger("maxRefusalsPerMinute", 60),
       json.getLong("pingTimeoutMs", 10_000L),
       json.getLong("replyTimeoutMs", 10_000L),
       json.getString("origin"),

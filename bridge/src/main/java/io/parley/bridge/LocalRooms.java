@@ -14,8 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The rooms that have member sockets on this bridge instance. Delivery is per room, not per
@@ -26,7 +24,7 @@ final class LocalRooms {
 
   private final class Room {
     final MessageConsumer<Buffer> consumer;
-    final Set<BridgeConnection> members = new LinkedHashSet<>();
+    final Set<Connection> members = new LinkedHashSet<>();
     final Buffer prefix;
     /** Completes once deliveries for the room reach this instance. */
     final Future<Void> ready;
@@ -35,8 +33,9 @@ final class LocalRooms {
       prefix = Frames.deliveryPrefix(name.address());
       // local: the store's fan-out already brought the envelope to this node (RoomDelivery)
       consumer = bus.localConsumer(name.address(), message -> deliver(this, message.body()));
+      // a tab's client room: its session's notifications come to this instance from now on
       ready = name.suffixAfter(CLIENT_ROOM)
-        .map(sessionId -> Future.all(consumer.completion(), clientRoomOpened.apply(sessionId)).<Void>mapEmpty())
+        .map(sessionId -> Future.all(consumer.completion(), notifications.attach(sessionId)).<Void>mapEmpty())
         .orElseGet(consumer::completion);
     }
   }
@@ -46,28 +45,27 @@ final class LocalRooms {
   private final EventBus bus;
   private final BridgeMetrics metrics;
   private final Clock clock;
-  /** Marks a member as having queued deliveries; the bridge flushes it once per burst. */
-  private final Consumer<BridgeConnection> flushes;
-  /**
-   * Told the sessionId when a {@code client-<sessionId>} room gets its first member here (a
-   * join completes once what this answers completes), and when it loses its last.
-   */
-  private final Function<String, Future<Void>> clientRoomOpened;
-  private final Consumer<String> clientRoomClosed;
+  /** Members with queued deliveries are flushed once per burst. */
+  private final PendingFlushes flushes;
+  /** Told when a {@code client-<sessionId>} room gets its first member here, and loses its last. */
+  private final NotificationFanOut notifications;
   private final Map<String, Room> rooms = new HashMap<>();
 
-  LocalRooms(EventBus bus, BridgeMetrics metrics, Clock clock, Consumer<BridgeConnection> flushes,
-             Function<String, Future<Void>> clientRoomOpened, Consumer<String> clientRoomClosed) {
+  LocalRooms(EventBus bus, BridgeMetrics metrics, Clock clock, PendingFlushes flushes) {
     this.bus = bus;
     this.clock = clock;
     this.metrics = metrics;
     this.flushes = flushes;
-    this.clientRoomOpened = clientRoomOpened;
-    this.clientRoomClosed = clientRoomClosed;
+    this.notifications = new NotificationFanOut(bus, this::deliverHere);
+  }
+
+  /** Which of this instance's tabs follow which topic: notifications are delivered to their client rooms here. */
+  NotificationFanOut notifications() {
+    return notifications;
   }
 
   /** Adds a member; completes once deliveries for the room reach this node. */
-  Future<Void> join(RoomName name, BridgeConnection connection) {
+  Future<Void> join(RoomName name, Connection connection) {
     Room room = rooms.get(name.value());
     if (room == null) {
       room = new Room(name);
@@ -78,13 +76,13 @@ final class LocalRooms {
     return room.ready;
   }
 
-  void leave(RoomName name, BridgeConnection connection) {
+  void leave(RoomName name, Connection connection) {
     Room room = rooms.get(name.value());
     if (room != null && room.members.remove(connection) && room.members.isEmpty()) {
       rooms.remove(name.value());
       room.consumer.unregister();
       metrics.roomRemoved();
-      name.suffixAfter(CLIENT_ROOM).ifPresent(clientRoomClosed);
+      name.suffixAfter(CLIENT_ROOM).ifPresent(notifications::detach);
     }
   }
 
@@ -102,10 +100,10 @@ final class LocalRooms {
   private void deliver(Room room, Buffer envelope) {
     Delivery delivery = new Delivery(room.prefix, envelope);
     long now = clock.millis();
-    List<BridgeConnection> slow = null;
-    for (BridgeConnection member : room.members) {
+    List<Connection> slow = null;
+    for (Connection member : room.members) {
       if (member.deliver(delivery, now)) {
-        flushes.accept(member);
+        flushes.add(member);
       } else {
         slow = slow == null ? new ArrayList<>() : slow;
         slow.add(member);
@@ -115,7 +113,7 @@ final class LocalRooms {
     metrics.framesOut(room.members.size());
     if (slow != null) {
       // closing leaves the room, so not while iterating its members
-      slow.forEach(BridgeConnection::closeSlow);
+      slow.forEach(member -> member.close(CloseReason.SLOW_CONSUMER));
     }
   }
 }

@@ -1,17 +1,16 @@
 package io.parley.bridge;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.parley.bridge.netty.SharedFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
 /**
  * The raw endpoint {@code /eventbus/websocket}: one bridge frame per websocket message, both
- * ways. Frames go out as binary messages, as Vert.x's stock bridge writes them.
+ * ways. Frames go out as binary messages, as Vert.x's stock bridge writes them; clients may send
+ * text or binary.
  */
-final class RawWebSocket extends WebSocketClient {
+final class RawWebSocket extends WebSocketTransport {
 
   RawWebSocket(ServerWebSocket socket, int maxQueuedBytes) {
     super(socket, maxQueuedBytes);
@@ -23,18 +22,13 @@ final class RawWebSocket extends WebSocketClient {
   }
 
   @Override
-  ByteBuf message(Delivery delivery) {
+  SharedFrame message(Delivery delivery) {
     return delivery.raw();
   }
 
   @Override
-  WebSocketFrame frame(ByteBuf payload) {
-    return new BinaryWebSocketFrame(payload);
-  }
-
-  @Override
   public void send(Buffer frame) {
-    sendNow(frame.getBytes());
+    channel.sendBinary(frame.getBytes());
   }
 
   @Override

@@ -7,13 +7,15 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 /**
  * SockJS's HTTP fallbacks (xhr-streaming, xhr-polling), through Vert.x's SockJS server, which
  * frames and flushes each message itself; for browsers without websockets, so not the fast path.
+ * Its write queue holds what the client has not fetched yet, bounded like a websocket's.
  */
-final class SockJsHttpSocket implements ClientSocket {
+final class SockJsHttpSocket implements Transport {
 
   private final SockJSSocket socket;
 
-  SockJsHttpSocket(SockJSSocket socket) {
+  SockJsHttpSocket(SockJSSocket socket, int maxQueuedBytes) {
     this.socket = socket;
+    socket.setWriteQueueMaxSize(maxQueuedBytes);
   }
 
   @Override
@@ -24,17 +26,18 @@ final class SockJsHttpSocket implements ClientSocket {
   }
 
   @Override
+  public boolean writable() {
+    return !socket.writeQueueFull();
+  }
+
+  @Override
   public void send(Buffer frame) {
     socket.write(frame);
   }
 
   @Override
-  public boolean deliver(Delivery delivery) {
-    if (socket.writeQueueFull()) {
-      return false;
-    }
+  public void deliver(Delivery delivery) {
     socket.write(delivery.frame());
-    return true;
   }
 
   @Override

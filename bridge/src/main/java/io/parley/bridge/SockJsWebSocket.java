@@ -1,8 +1,6 @@
 package io.parley.bridge;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.parley.bridge.netty.SharedFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -13,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * SockJS's websocket transport, {@code /eventbus/<server>/<session>/websocket}, as
  * sockjs-client speaks it: {@code o} on open, {@code h} heartbeats, {@code a[...]} messages,
- * {@code c[code,"reason"]} before closing; the client sends JSON arrays of strings.
+ * {@code c[code,"reason"]} before closing. The client sends a JSON array of strings (or one
+ * JSON string); anything else is broken framing, below the bridge protocol, and closes the
+ * socket as sockjs-node does.
  */
-final class SockJsWebSocket extends WebSocketClient {
+final class SockJsWebSocket extends WebSocketTransport {
 
   SockJsWebSocket(ServerWebSocket socket, int maxQueuedBytes) {
     super(socket, maxQueuedBytes);
@@ -23,7 +23,7 @@ final class SockJsWebSocket extends WebSocketClient {
 
   @Override
   void opened() {
-    sendNow(Delivery.SockJsFraming.OPEN.getBytes(StandardCharsets.US_ASCII));
+    channel.sendText(Delivery.SockJsFraming.OPEN.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override
@@ -34,40 +34,37 @@ final class SockJsWebSocket extends WebSocketClient {
     }
     JsonArray messages;
     try {
-      messages = text.startsWith("[") ? new JsonArray(text) : new JsonArray().add(new JsonArray("[" + text + "]").getString(0));
+      messages = text.startsWith("[") ? new JsonArray(text) : new JsonArray("[" + text + "]");
     } catch (RuntimeException e) {
-      // broken SockJS framing is below the bridge protocol: like sockjs-node, drop the socket
+      messages = null;
+    }
+    if (messages == null || messages.stream().anyMatch(item -> !(item instanceof String))) {
       close(1002, "Broken framing.");
       return;
     }
     for (Object frame : messages) {
-      frames.handle(Buffer.buffer(String.valueOf(frame)));
+      frames.handle(Buffer.buffer((String) frame));
     }
   }
 
   @Override
-  ByteBuf message(Delivery delivery) {
+  SharedFrame message(Delivery delivery) {
     return delivery.sockJs();
   }
 
   @Override
-  WebSocketFrame frame(ByteBuf payload) {
-    return new TextWebSocketFrame(payload);
-  }
-
-  @Override
   public void send(Buffer frame) {
-    sendNow(Delivery.SockJsFraming.messages(frame.toString(StandardCharsets.UTF_8)));
+    channel.sendText(Delivery.SockJsFraming.messages(frame.toString(StandardCharsets.UTF_8)));
   }
 
   @Override
   public void heartbeat() {
-    sendNow(Delivery.SockJsFraming.HEARTBEAT.getBytes(StandardCharsets.US_ASCII));
+    channel.sendText(Delivery.SockJsFraming.HEARTBEAT.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override
   public void close(int code, String reason) {
-    sendNow(Delivery.SockJsFraming.close(code, reason).getBytes(StandardCharsets.UTF_8));
+    channel.sendText(Delivery.SockJsFraming.close(code, reason).getBytes(StandardCharsets.UTF_8));
     closeSocket();
   }
 }

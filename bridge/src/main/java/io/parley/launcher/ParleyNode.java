@@ -3,13 +3,9 @@ package io.parley.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -26,6 +22,7 @@ import io.parley.bridge.BridgeMetrics;
 import io.parley.bridge.BridgeOptions;
 import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
+import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
 import io.parley.notifications.NotificationsOptions;
@@ -66,7 +63,7 @@ public final class ParleyNode extends VerticleBase {
   private volatile RealtimeService realtime;
   private Stores stores;
   private NodeLiveness liveness;
-  private MultiThreadIoEventLoopGroup livenessLoop;
+  private DedicatedEventLoop livenessLoop;
 
   public ParleyNode() {
     this(Clock.systemUTC(), System.getenv());
@@ -151,7 +148,7 @@ public final class ParleyNode extends VerticleBase {
       health.register("postgres", STORE_CHECK_TIMEOUT_MS, promise -> stores.pg().query("SELECT 1").execute()
         .onComplete(ar -> promise.complete(checked(ar.failed() ? ar.cause() : null))));
     }
-    // the services deployed here: the bridge asks them locally (see EventBusBridge.route)
+    // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
       roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, clock, port -> httpPort = port);
@@ -174,10 +171,8 @@ public final class ParleyNode extends VerticleBase {
    * found this had two nodes on one core; a GC pause still counts against the lease.
    */
   private Future<Void> startLiveness(RoomsOptions roomsOptions) {
-    // the node's own transport (epoll or NIO): the Redis client's channels must fit this loop
-    VertxInternal internal = (VertxInternal) vertx;
-    livenessLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-liveness", true), internal.transport().ioHandlerFactory());
-    ContextInternal livenessContext = internal.contextBuilder().withEventLoop(livenessLoop.next()).build();
+    livenessLoop = new DedicatedEventLoop(vertx, "parley-liveness");
+    Context livenessContext = livenessLoop.context();
     liveness = new NodeLiveness(vertx, stores.rooms(), nodeId, roomsOptions, clock);
     Promise<Void> started = Promise.promise();
     // back on this verticle's context before answering: what is composed on the answer (the
@@ -200,7 +195,7 @@ public final class ParleyNode extends VerticleBase {
     // connection needs the thread (shut down first, the close never completed)
     return closed.eventually(() -> {
       if (livenessLoop != null) {
-        livenessLoop.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        livenessLoop.close();
       }
       return Future.succeededFuture();
     });

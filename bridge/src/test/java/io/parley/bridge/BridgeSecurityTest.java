@@ -35,7 +35,7 @@ class BridgeSecurityTest {
   @Test
   void a_socket_that_does_not_authenticate_in_time_is_closed() {
     try (BridgeClient silent = node.connect(BridgeClient.Transport.RAW)) {
-      assertThat(silent.awaitClosed()).isEqualTo(BridgeConnection.CLOSE_AUTH_TIMEOUT);
+      assertThat(silent.awaitClosed()).isEqualTo(CloseReason.AUTH_TIMEOUT.code());
       assertThat(silent.nextError().getString("body")).isEqualTo("auth_timeout");
     }
   }
@@ -43,7 +43,7 @@ class BridgeSecurityTest {
   @Test
   void a_sockjs_socket_is_told_why_before_it_is_closed() {
     try (BridgeClient silent = node.connect(BridgeClient.Transport.SOCKJS)) {
-      assertThat(silent.awaitClosed()).as("SockJS close frame c[4001, ...]").isEqualTo(BridgeConnection.CLOSE_AUTH_TIMEOUT);
+      assertThat(silent.awaitClosed()).as("SockJS close frame c[4001, ...]").isEqualTo(CloseReason.AUTH_TIMEOUT.code());
       assertThat(silent.nextError().getString("body")).isEqualTo("auth_timeout");
     }
   }
@@ -169,7 +169,7 @@ class BridgeSecurityTest {
       client.request("auth.authenticate", new JsonObject()
         .put("token", node.token("ann", new JsonObject().put("ttlSeconds", 1)))
         .put("sessionId", UUID.randomUUID().toString()));
-      assertThat(client.awaitClosed()).isEqualTo(BridgeConnection.CLOSE_TOKEN_EXPIRED);
+      assertThat(client.awaitClosed()).isEqualTo(CloseReason.TOKEN_EXPIRED.code());
       assertThat(client.nextError().getString("body")).isEqualTo("token_expired");
     }
   }
@@ -182,8 +182,8 @@ class BridgeSecurityTest {
          BridgeClient tab2 = node.signIn("rita", new JsonObject(), UUID.randomUUID().toString(), raw);
          BridgeClient other = node.signIn("sam")) {
       node.vertx().eventBus().request("auth.revoke", new JsonObject().put("userId", "rita")).await();
-      assertThat(tab1.awaitClosed()).isEqualTo(BridgeConnection.CLOSE_REVOKED);
-      assertThat(tab2.awaitClosed()).isEqualTo(BridgeConnection.CLOSE_REVOKED);
+      assertThat(tab1.awaitClosed()).isEqualTo(CloseReason.REVOKED.code());
+      assertThat(tab2.awaitClosed()).isEqualTo(CloseReason.REVOKED.code());
       assertThat(other.requestCode("rooms.activity", new JsonObject().put("active", true))).isZero();
       assertThat(other.isClosed()).isFalse();
     }

@@ -1,18 +1,12 @@
 package io.parley.bridge;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.parley.bridge.netty.ClientFrameReader;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,10 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * header has three length encodings).
  */
 class DeliveryTest {
-
-  /** What a browser's websocket reads from the bytes a server sent (unmasked frames). */
-  private record Received(Class<?> type, String text) {
-  }
 
   /** Runs {@code check} on a delivery of a room envelope with {@code dataLength} characters of data. */
   private static void withDelivery(int dataLength, Consumer<Delivery> check) {
@@ -39,25 +29,13 @@ class DeliveryTest {
     }
   }
 
-  private static Received read(ByteBuf wire) {
-    EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 20));
-    client.writeInbound(wire.retainedDuplicate());
-    WebSocketFrame frame = client.readInbound();
-    assertThat(frame).isNotNull();
-    assertThat(frame.isFinalFragment()).isTrue();
-    assertThat((Object) client.readInbound()).isNull();
-    Received received = new Received(frame.getClass(), frame.content().toString(StandardCharsets.UTF_8));
-    frame.release();
-    return received;
-  }
-
   @ParameterizedTest
   @ValueSource(ints = {0, 60, 200, 70_000})
   void the_raw_endpoint_gets_the_bridge_frame_as_one_binary_message(int dataLength) {
     withDelivery(dataLength, delivery -> {
-      Received message = read(delivery.raw());
-      assertThat(message.type()).isEqualTo(BinaryWebSocketFrame.class);
-      assertThat(Buffer.buffer(message.text())).isEqualTo(delivery.frame());
+      ClientFrameReader.Message message = ClientFrameReader.read(delivery.raw());
+      assertThat(message.text()).as("a text message").isFalse();
+      assertThat(Buffer.buffer(message.payload())).isEqualTo(delivery.frame());
     });
   }
 
@@ -65,10 +43,10 @@ class DeliveryTest {
   @ValueSource(ints = {0, 60, 200, 70_000})
   void a_sockjs_socket_gets_the_bridge_frame_as_one_string_in_an_a_array(int dataLength) {
     withDelivery(dataLength, delivery -> {
-      Received message = read(delivery.sockJs());
-      assertThat(message.type()).isEqualTo(TextWebSocketFrame.class);
-      assertThat(message.text()).startsWith("a[");
-      JsonArray messages = new JsonArray(message.text().substring(1));
+      ClientFrameReader.Message message = ClientFrameReader.read(delivery.sockJs());
+      assertThat(message.text()).as("a text message").isTrue();
+      assertThat(message.payload()).startsWith("a[");
+      JsonArray messages = new JsonArray(message.payload().substring(1));
       assertThat(messages.size()).isEqualTo(1);
       assertThat(new JsonObject(messages.getString(0))).isEqualTo(new JsonObject(delivery.frame()));
     });

@@ -66,7 +66,7 @@ class SlowConsumerTest {
       loadPacedBy(healthy, realtime, "votes-slow", 2_000, i -> chunk);
       stalled.resumeReading();
       // what was buffered arrives, then the close the server sent when the queue overflowed
-      assertThat(stalled.awaitClosed()).isEqualTo(BridgeConnection.CLOSE_SLOW_CONSUMER);
+      assertThat(stalled.awaitClosed()).isEqualTo(CloseReason.SLOW_CONSUMER.code());
       realtime.trigger("votes-slow", "user.update", "still flowing").await(10, TimeUnit.SECONDS);
       assertThat(healthy.envelopesUntil("room.votes-slow", "user.update")).last()
         .satisfies(e -> assertThat(e.getString("data")).isEqualTo("still flowing"));

@@ -1,4 +1,4 @@
-package io.parley.notifications;
+package io.parley.bridge;
 
 import io.parley.shared.Addresses;
 import io.parley.shared.Await;
@@ -89,7 +89,7 @@ class NotificationFanOutTest {
     attach("s1");
 
     onContext(() -> {
-      fanOut.changed("s1", topics(2, "Pet", "Order"));
+      fanOut.answered(Addresses.NOTIFICATIONS_SUBSCRIBE, "s1", topics(2, "Pet", "Order"));
       return Future.succeededFuture();
     });
     change("s1", topics(2, "Pet", "Order")); // the same change, late: nothing more happens

@@ -1,4 +1,4 @@
-package io.parley.bridge;
+package io.parley.bridge.netty;
 
 import io.parley.testing.TestNode;
 import io.vertx.core.Vertx;

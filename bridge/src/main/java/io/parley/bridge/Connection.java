@@ -1,11 +1,12 @@
 package io.parley.bridge;
 
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.parley.auth.Principal;
+import io.parley.bridge.netty.WebSocketChannel;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
 import io.parley.shared.Headers;
@@ -19,31 +20,34 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * One socket: the security boundary between a browser and the bus (DESIGN.md §2).
- *
+ * One client connection, whatever its {@link Transport}: the security boundary between a client
+ * and the bus, and every per-connection rule (the page {@code docs/protocol.md} lists them for
+ * clients):
  * <ul>
- *   <li>Nothing but {@code auth.authenticate} (and pings) passes before authentication.</li>
- *   <li>Every forwarded frame carries identity headers written here, never the client's.</li>
- *   <li>Only the exact inbound addresses are reachable; only {@code room.<name>} can be
- *       registered, and only when the room policy allows it. A {@code room} named in a
- *       request body is checked by the same policy.</li>
- *   <li>A bad frame is answered with an {@code err} frame; the socket stays open.</li>
+ *   <li><b>Inbound.</b> Every frame, valid or not, takes a token from the connection's rate
+ *   limit before anything else is done for it. Nothing but {@code auth.authenticate} (and pings)
+ *   passes before authentication. One guard chain ({@link #admitted}) decides every SEND and
+ *   REGISTER: address present, authenticated, token not expired; then only the exact inbound
+ *   addresses can be sent to, only {@code room.<name>} can be registered, and only where the
+ *   room policy allows it (a {@code room} named in a request body is checked the same way).</li>
+ *   <li><b>Identity.</b> Every forwarded frame carries identity headers written here, never the
+ *   client's.</li>
+ *   <li><b>Outbound.</b> Replies, refusals and room deliveries all go through one write path
+ *   bounded by {@code bridge.maxQueuedBytes}: a client owed more than that is closed
+ *   ({@link CloseReason#SLOW_CONSUMER}) instead of buffered for.</li>
+ *   <li><b>Refusals.</b> A bad frame is answered with an {@code err} frame and the socket stays
+ *   open, up to {@code bridge.maxRefusalsPerMinute}; a client refused more often than that is
+ *   closed ({@link CloseReason#TOO_MANY_REFUSALS}).</li>
+ *   <li><b>Order.</b> Frames are handled in arrival order: a send after a register is forwarded
+ *   only once the register has been decided, so "register, then ask" behaves as a client
+ *   expects.</li>
  * </ul>
- * Frames are handled in arrival order: a send after a register is forwarded only once the
- * register has been decided, so "register, then ask" behaves as a client expects. Lives on
- * its bridge instance's event loop.
+ * Lives on its bridge instance's event loop.
  */
-final class BridgeConnection {
+final class Connection {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
-  /** Close codes, for raw websocket clients; SockJS clients also get an {@code err} naming the reason. */
-  static final int CLOSE_AUTH_TIMEOUT = 4001;
-  static final int CLOSE_TOKEN_EXPIRED = 4002;
-  static final int CLOSE_REVOKED = 4003;
-  static final int CLOSE_PING_TIMEOUT = 4004;
-  static final int CLOSE_NODE_EVICTED = 4005;
-  static final int CLOSE_SLOW_CONSUMER = 4006;
   /** SockJS clients expect a heartbeat frame when nothing else was sent for this long. */
   private static final long HEARTBEAT_MS = 25_000;
   private static final int MAX_REPLY_ADDRESS_LENGTH = 100;
@@ -52,39 +56,50 @@ final class BridgeConnection {
   private record Inbound(String type, String address, String replyAddress, Object body) {
   }
 
-  private final EventBusBridge bridge;
-  private final ClientSocket socket;
+  private final ConnectionContext ctx;
+  private final Transport transport;
   private final String connectionId = UUID.randomUUID().toString();
   private final long openedAt;
   private final RateLimiter rate;
+  private final RateLimiter refusals;
   private final Set<RoomName> rooms = new LinkedHashSet<>();
   /** Rooms the policy allowed for this socket, so requests naming them skip the policy. */
   private final Set<RoomName> allowedRooms = new HashSet<>();
   /** Register, unregister and close run one after another, in arrival order. */
   private Future<Void> membership = Future.succeededFuture();
   private long lastSeen;
-  private boolean flushQueued;
   private long lastSent;
+  private boolean flushPending;
   private Principal principal;
   private boolean authenticating;
+  /** This side decided to close: nothing more is read or written but the close itself. */
+  private boolean closing;
+  /** The transport closed. */
   private boolean closed;
 
-  BridgeConnection(EventBusBridge bridge, ClientSocket socket) {
-    this.bridge = bridge;
-    this.socket = socket;
-    this.openedAt = bridge.now();
+  Connection(ConnectionContext ctx, Transport transport) {
+    this.ctx = ctx;
+    this.transport = transport;
+    this.openedAt = ctx.now();
     this.lastSeen = openedAt;
     this.lastSent = openedAt;
-    this.rate = new RateLimiter(bridge.options().ratePerSecond(), bridge.options().rateBurst(), System.nanoTime());
+    BridgeOptions options = ctx.options();
+    long nanos = System.nanoTime();
+    this.rate = new RateLimiter(options.ratePerSecond(), options.rateBurst(), nanos);
+    this.refusals = new RateLimiter(options.maxRefusalsPerMinute() / 60.0, options.maxRefusalsPerMinute(), nanos);
   }
 
   void start() {
-    socket.start(this::onFrame, this::onTransportFailure, v -> onClose());
+    ctx.connections().opened(this);
+    transport.start(this::onFrame, this::onTransportFailure, v -> onClose());
   }
 
   private void onTransportFailure(Throwable failure) {
-    if (failure instanceof CorruptedWebSocketFrameException) {
-      bridge.metrics().refused("too_large");
+    int code = WebSocketChannel.closeCodeOf(failure);
+    if (code == 1009) {
+      ctx.metrics().refused("too_large");
+    } else if (code > 0) {
+      ctx.metrics().refused("bad_framing");
     }
     LOG.debug("Socket {} failed", connectionId, failure);
   }
@@ -93,78 +108,83 @@ final class BridgeConnection {
     return principal;
   }
 
-  void write(Buffer frame) {
-    if (!closed) {
-      lastSent = bridge.now();
-      socket.send(frame);
+  // --- outbound -------------------------------------------------------------------------------
+
+  /** The one write path for this socket's own frames: counted against the socket's bound like deliveries. */
+  private void write(Buffer frame) {
+    if (closing || closed) {
+      return;
     }
+    if (!transport.writable()) {
+      close(CloseReason.SLOW_CONSUMER);
+      return;
+    }
+    lastSent = ctx.now();
+    transport.send(frame);
   }
 
   /**
-   * Queues a room delivery; false when this socket is too slow to take it ({@link #closeSlow} it).
-   * {@code now} is read once per fan-out, not once per member.
+   * Queues a room delivery; false when this socket is owed too much to take it (the caller
+   * closes it with {@link CloseReason#SLOW_CONSUMER} once its fan-out is done). {@code now} is
+   * read once per fan-out, not once per member.
    */
   boolean deliver(Delivery delivery, long now) {
-    if (closed) {
+    if (closing || closed) {
       return true;
     }
-    if (!socket.deliver(delivery)) {
+    if (!transport.writable()) {
       return false;
     }
+    transport.deliver(delivery);
     lastSent = now;
     return true;
   }
 
-  /** A socket that stopped draining is closed rather than buffered for without bound. */
-  void closeSlow() {
-    close(CLOSE_SLOW_CONSUMER, "slow_consumer", "this socket did not keep up with its rooms: reconnect and catch up");
-  }
-
   /**
-   * Marks this connection as waiting for the bridge's next flush: true the first time in a
-   * burst, so the bridge lists it once however many deliveries it gets before the flush.
+   * Marks this connection as waiting for the next flush: true the first time in a burst, so
+   * {@link PendingFlushes} lists it once however many deliveries it gets before the flush.
    */
-  boolean queueFlush() {
-    if (flushQueued) {
+  boolean markFlushPending() {
+    if (flushPending) {
       return false;
     }
-    flushQueued = true;
+    flushPending = true;
     return true;
   }
 
   void flush() {
-    flushQueued = false;
+    flushPending = false;
     if (!closed) {
-      socket.flush();
+      transport.flush();
     }
   }
 
-  /** Closes with a reason the client can see: an {@code err} frame, then the close. */
-  void close(int code, String reason, String message) {
-    if (!closed) {
-      int failureCode = switch (code) {
-        case CLOSE_PING_TIMEOUT -> Failure.BAD_REQUEST;
-        case CLOSE_NODE_EVICTED, CLOSE_SLOW_CONSUMER -> Failure.UNAVAILABLE;
-        default -> Failure.UNAUTHENTICATED;
-      };
-      socket.send(Frames.error(reason, failureCode, message));
-      socket.close(code, message);
+  /**
+   * Closes with a reason the client can see: an {@code err} frame naming it, then the close. The
+   * {@code err} frame is written whatever the socket is owed: one small frame more is the bound.
+   */
+  void close(CloseReason reason) {
+    if (closing || closed) {
+      return;
     }
+    closing = true;
+    transport.send(Frames.error(reason.tag, reason.failureCode, reason.message));
+    transport.close(reason.code, reason.message);
   }
 
-  /** Periodic check from the bridge: auth deadline, token expiry, ping timeout. */
+  /** Periodic check from the bridge: auth deadline, token expiry, ping timeout, heartbeat. */
   void check(long now) {
     // the deadline is for the client to ask, not for a busy server to answer: once an
     // authenticate request is on its way, its reply decides
-    if (principal == null && !authenticating && now - openedAt >= bridge.authTimeoutMs()) {
-      close(CLOSE_AUTH_TIMEOUT, "auth_timeout", "not authenticated in time: send auth.authenticate {token, sessionId} first");
+    if (principal == null && !authenticating && now - openedAt >= ctx.authTimeoutMs()) {
+      close(CloseReason.AUTH_TIMEOUT);
     } else if (expired(now)) {
-      closeExpired();
-    } else if (now - lastSeen >= bridge.options().pingTimeoutMs()) {
-      close(CLOSE_PING_TIMEOUT, "ping_timeout", "no frame or ping in time");
-    } else if (now - lastSent >= HEARTBEAT_MS) {
+      close(CloseReason.TOKEN_EXPIRED);
+    } else if (now - lastSeen >= ctx.options().pingTimeoutMs()) {
+      close(CloseReason.PING_TIMEOUT);
+    } else if (now - lastSent >= HEARTBEAT_MS && !closing) {
       lastSent = now;
-      socket.heartbeat();
+      transport.heartbeat();
     }
   }
 
@@ -172,63 +192,80 @@ final class BridgeConnection {
     return principal != null && now >= principal.expiresAt();
   }
 
-  private void closeExpired() {
-    close(CLOSE_TOKEN_EXPIRED, "token_expired", "token expired: reconnect with a fresh token");
-  }
+  // --- inbound --------------------------------------------------------------------------------
 
   private void onFrame(Buffer data) {
-    if (closed) {
+    if (closing || closed) {
       return;
     }
-    lastSeen = bridge.now();
-    bridge.metrics().frameIn();
-    Inbound frame;
-    try {
-      JsonObject json = new JsonObject(data);
-      frame = new Inbound(text(json, "type"), text(json, "address"), text(json, "replyAddress"), json.getValue("body"));
-    } catch (RuntimeException e) {
+    lastSeen = ctx.now();
+    ctx.metrics().frameIn();
+    // the token is taken before anything else: garbage costs a client its rate like anything else
+    boolean withinRate = rate.tryAcquire(System.nanoTime());
+    Inbound frame = parse(data);
+    if (frame == null) {
       refuse(null, Failure.BAD_REQUEST, Frames.INVALID_JSON, "a frame must be a JSON object");
-      return;
-    }
-    if ("ping".equals(frame.type())) {
-      if (expired(lastSeen)) {
-        closeExpired();
-      }
-      return;
-    }
-    if (!rate.tryAcquire(System.nanoTime())) {
+    } else if (!withinRate) {
       refuse(frame, Failure.RATE_LIMITED, Frames.RATE_LIMITED, "too many frames: slow down");
-      return;
-    }
-    if (data.length() > bridge.options().maxBodyBytes() && bodyBytes(frame) > bridge.options().maxBodyBytes()) {
-      refuse(frame, Failure.TOO_LARGE, Frames.TOO_LARGE, "body over " + bridge.options().maxBodyBytes() + " bytes");
-      return;
-    }
-    if (frame.replyAddress() != null && frame.replyAddress().length() > MAX_REPLY_ADDRESS_LENGTH) {
+    } else if ("ping".equals(frame.type())) {
+      if (expired(lastSeen)) {
+        close(CloseReason.TOKEN_EXPIRED);
+      }
+    } else if (data.length() > ctx.options().maxBodyBytes() && bodyBytes(frame) > ctx.options().maxBodyBytes()) {
+      refuse(frame, Failure.TOO_LARGE, Frames.TOO_LARGE, "body over " + ctx.options().maxBodyBytes() + " bytes");
+    } else if (frame.replyAddress() != null && frame.replyAddress().length() > MAX_REPLY_ADDRESS_LENGTH) {
       refuse(null, Failure.BAD_REQUEST, Frames.INVALID_TYPE, "replyAddress too long");
-      return;
-    }
-    switch (frame.type() == null ? "" : frame.type()) {
-      case "send" -> membership.onComplete(ar -> onSend(frame));
-      case "register" -> membership = membership.transform(ar -> register(frame));
-      case "unregister" -> membership = membership.transform(ar -> unregister(frame));
-      case "publish" -> refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, "clients may not publish on the bus: send to rooms.publish");
-      default -> refuse(frame, Failure.BAD_REQUEST, Frames.INVALID_TYPE, "type must be send, register, unregister or ping");
+    } else {
+      switch (frame.type() == null ? "" : frame.type()) {
+        case "send" -> membership.onComplete(ar -> onSend(frame));
+        case "register" -> membership = membership.transform(ar -> register(frame));
+        case "unregister" -> membership = membership.transform(ar -> unregister(frame));
+        case "publish" -> refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, "clients may not publish on the bus: send to rooms.publish");
+        default -> refuse(frame, Failure.BAD_REQUEST, Frames.INVALID_TYPE, "type must be send, register, unregister or ping");
+      }
     }
   }
 
-  private void onSend(Inbound frame) {
-    if (closed) {
-      return;
+  private static Inbound parse(Buffer data) {
+    try {
+      JsonObject json = new JsonObject(data);
+      return new Inbound(text(json, "type"), text(json, "address"), text(json, "replyAddress"), json.getValue("body"));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The guard chain every SEND (but {@code auth.authenticate}) and REGISTER passes first: an
+   * address, an authenticated socket, a token still valid. False when the frame was refused or
+   * the socket closed.
+   */
+  private boolean admitted(Inbound frame) {
+    if (closing || closed) {
+      return false;
     }
     if (frame.address() == null) {
       refuse(frame, Failure.BAD_REQUEST, Frames.MISSING_ADDRESS, "address is required");
-    } else if (Addresses.AUTH_AUTHENTICATE.equals(frame.address())) {
-      authenticate(frame);
-    } else if (principal == null) {
+      return false;
+    }
+    if (principal == null) {
       refuse(frame, Failure.UNAUTHENTICATED, Frames.UNAUTHENTICATED, "authenticate first: send auth.authenticate {token, sessionId}");
-    } else if (expired(bridge.now())) {
-      closeExpired();
+      return false;
+    }
+    if (expired(ctx.now())) {
+      close(CloseReason.TOKEN_EXPIRED);
+      return false;
+    }
+    return true;
+  }
+
+  private void onSend(Inbound frame) {
+    if (Addresses.AUTH_AUTHENTICATE.equals(frame.address())) {
+      if (!closing && !closed) {
+        authenticate(frame);
+      }
+    } else if (!admitted(frame)) {
+      return;
     } else if (!Addresses.INBOUND.contains(frame.address())) {
       refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, "address " + frame.address() + " is not open to clients");
     } else {
@@ -254,7 +291,7 @@ final class BridgeConnection {
     if (allowedRooms.contains(room)) {
       return Future.succeededFuture();
     }
-    return bridge.policy().mayJoin(principal, room).compose(allowed -> {
+    return ctx.policy().mayJoin(principal, room).compose(allowed -> {
       if (!allowed) {
         return Future.failedFuture(Failure.forbidden("you may not use room " + room));
       }
@@ -264,14 +301,14 @@ final class BridgeConnection {
   }
 
   private void forward(Inbound frame) {
-    DeliveryOptions delivery = bridge.route(frame.address(), identity().setSendTimeout(bridge.options().replyTimeoutMs()));
+    DeliveryOptions delivery = ctx.routing().route(frame.address(), identity().setSendTimeout(ctx.options().replyTimeoutMs()));
     if (frame.replyAddress() == null) {
-      bridge.bus().send(frame.address(), frame.body(), delivery);
+      ctx.bus().send(frame.address(), frame.body(), delivery);
       return;
     }
-    bridge.bus().request(frame.address(), frame.body(), delivery).onComplete(ar -> {
+    ctx.bus().request(frame.address(), frame.body(), delivery).onComplete(ar -> {
       if (ar.succeeded()) {
-        bridge.answered(frame.address(), principal.sessionId(), ar.result().body());
+        ctx.notifications().answered(frame.address(), principal.sessionId(), ar.result().body());
       }
       // a verticle's failure is an answer, not a refusal by the bridge: not counted as one
       write(ar.succeeded()
@@ -286,11 +323,11 @@ final class BridgeConnection {
       return;
     }
     authenticating = true;
-    DeliveryOptions delivery = bridge.route(Addresses.AUTH_AUTHENTICATE, new DeliveryOptions()
-      .addHeader(Headers.CONNECTION_ID, connectionId).setSendTimeout(bridge.options().replyTimeoutMs()));
-    bridge.bus().<JsonObject>request(Addresses.AUTH_AUTHENTICATE, frame.body(), delivery).onComplete(ar -> {
+    DeliveryOptions delivery = ctx.routing().route(Addresses.AUTH_AUTHENTICATE, new DeliveryOptions()
+      .addHeader(Headers.CONNECTION_ID, connectionId).setSendTimeout(ctx.options().replyTimeoutMs()));
+    ctx.bus().<JsonObject>request(Addresses.AUTH_AUTHENTICATE, frame.body(), delivery).onComplete(ar -> {
       authenticating = false;
-      if (closed) {
+      if (closing || closed) {
         return;
       }
       if (ar.failed()) {
@@ -307,7 +344,7 @@ final class BridgeConnection {
       boolean first = principal == null;
       principal = authenticated;
       if (first) {
-        bridge.authenticated(this);
+        ctx.connections().authenticated(this, principal.userId());
       }
       if (frame.replyAddress() != null) {
         write(Frames.reply(frame.replyAddress(), authenticated.toClientReply()));
@@ -316,19 +353,7 @@ final class BridgeConnection {
   }
 
   private Future<Void> register(Inbound frame) {
-    if (closed) {
-      return Future.succeededFuture();
-    }
-    if (frame.address() == null) {
-      refuse(frame, Failure.BAD_REQUEST, Frames.MISSING_ADDRESS, "address is required");
-      return Future.succeededFuture();
-    }
-    if (principal == null) {
-      refuse(frame, Failure.UNAUTHENTICATED, Frames.UNAUTHENTICATED, "authenticate first: send auth.authenticate {token, sessionId}");
-      return Future.succeededFuture();
-    }
-    if (expired(bridge.now())) {
-      closeExpired();
+    if (!admitted(frame)) {
       return Future.succeededFuture();
     }
     if (!frame.address().startsWith(Addresses.ROOM_PREFIX)) {
@@ -344,12 +369,12 @@ final class BridgeConnection {
       refuse(frame, Failure.CONFLICT, Frames.ACCESS_DENIED, "already registered on " + frame.address());
       return Future.succeededFuture();
     }
-    if (rooms.size() >= bridge.options().maxRoomsPerSocket()) {
-      refuse(frame, Failure.RATE_LIMITED, Frames.RATE_LIMITED, "a socket may join at most " + bridge.options().maxRoomsPerSocket() + " rooms");
+    if (rooms.size() >= ctx.options().maxRoomsPerSocket()) {
+      refuse(frame, Failure.RATE_LIMITED, Frames.RATE_LIMITED, "a socket may join at most " + ctx.options().maxRoomsPerSocket() + " rooms");
       return Future.succeededFuture();
     }
-    return bridge.policy().mayJoin(principal, room).transform(decision -> {
-      if (closed) {
+    return ctx.policy().mayJoin(principal, room).transform(decision -> {
+      if (closing || closed) {
         return Future.succeededFuture();
       }
       if (decision.failed()) {
@@ -362,14 +387,14 @@ final class BridgeConnection {
       }
       remember(room);
       rooms.add(room);
-      return bridge.localRooms().join(room, this)
-        .compose(v -> bridge.bus().request(Addresses.ROOMS_JOIN,
-          new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", bridge.nodeId()),
-          bridge.route(Addresses.ROOMS_JOIN, identity())))
+      return ctx.rooms().join(room, this)
+        .compose(v -> ctx.bus().request(Addresses.ROOMS_JOIN,
+          new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", ctx.nodeId()),
+          ctx.routing().route(Addresses.ROOMS_JOIN, identity())))
         .transform(joined -> {
           if (joined.failed()) {
             rooms.remove(room);
-            bridge.localRooms().leave(room, this);
+            ctx.rooms().leave(room, this);
             refuse(frame, Failure.codeOf(joined.cause()), Frames.ACCESS_DENIED, "could not join: " + Failure.messageOf(joined.cause()));
           }
           return Future.succeededFuture();
@@ -386,9 +411,9 @@ final class BridgeConnection {
   }
 
   private Future<Void> leave(RoomName room) {
-    bridge.localRooms().leave(room, this);
-    return bridge.bus().request(Addresses.ROOMS_LEAVE, new JsonObject().put("room", room.value()),
-        bridge.route(Addresses.ROOMS_LEAVE, identity()))
+    ctx.rooms().leave(room, this);
+    return ctx.bus().request(Addresses.ROOMS_LEAVE, new JsonObject().put("room", room.value()),
+        ctx.routing().route(Addresses.ROOMS_LEAVE, identity()))
       .<Void>mapEmpty()
       .recover(e -> {
         LOG.warn("Leaving room {} for connection {} failed: {}", room, connectionId, e.getMessage());
@@ -401,13 +426,13 @@ final class BridgeConnection {
       return;
     }
     closed = true;
-    bridge.closed(this);
+    ctx.connections().closed(this, principal == null ? null : principal.userId());
     membership = membership.transform(ar -> {
       Set<RoomName> joined = Set.copyOf(rooms);
       rooms.clear();
-      if (bridge.stopping()) {
+      if (ctx.connections().stopping()) {
         // the node is going: another node evicts this connection once the lease is handed back
-        joined.forEach(room -> bridge.localRooms().leave(room, this));
+        joined.forEach(room -> ctx.rooms().leave(room, this));
         return Future.succeededFuture();
       }
       return Future.join(joined.stream().map(this::leave).toList()).mapEmpty();
@@ -424,21 +449,27 @@ final class BridgeConnection {
   }
 
   private void remember(RoomName room) {
-    if (allowedRooms.size() >= 2 * bridge.options().maxRoomsPerSocket()) {
+    if (allowedRooms.size() >= 2 * ctx.options().maxRoomsPerSocket()) {
       allowedRooms.clear();
     }
     allowedRooms.add(room);
   }
 
-  /** Sends a refusal where the client will route it, and counts it. */
+  /**
+   * Sends a refusal where the client will route it, and counts it; a client refused more often
+   * than {@code bridge.maxRefusalsPerMinute} is closed after it.
+   */
   private void refuse(Inbound frame, int code, String reason, String message) {
-    bridge.metrics().refused(reasonTag(code));
+    ctx.metrics().refused(reasonTag(code));
     if (frame != null && "send".equals(frame.type()) && frame.replyAddress() != null) {
       write(Frames.failedReply(frame.replyAddress(), code, message));
     } else if (frame != null && "register".equals(frame.type()) && frame.address() != null) {
       write(Frames.refusedRegister(frame.address(), code, message));
     } else {
       write(Frames.error(reason, code, message));
+    }
+    if (!refusals.tryAcquire(System.nanoTime())) {
+      close(CloseReason.TOO_MANY_REFUSALS);
     }
   }
 
@@ -457,7 +488,7 @@ final class BridgeConnection {
   }
 
   private static int bodyBytes(Inbound frame) {
-    return frame.body() == null ? 0 : io.vertx.core.json.Json.encodeToBuffer(frame.body()).length();
+    return frame.body() == null ? 0 : Json.encodeToBuffer(frame.body()).length();
   }
 
   private static String text(JsonObject json, String field) {

@@ -1,5 +1,6 @@
-package io.parley.notifications;
+package io.parley.bridge;
 
+import io.parley.notifications.NotificationsVerticle;
 import io.parley.shared.Addresses;
 import io.parley.shared.Envelope;
 import io.vertx.core.Future;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
  *
  * <p>Used from the bridge instance's event loop only.
  */
-public final class NotificationFanOut {
+final class NotificationFanOut {
 
   private static final Logger LOG = LoggerFactory.getLogger(NotificationFanOut.class);
 
@@ -87,11 +88,16 @@ public final class NotificationFanOut {
   }
 
   /**
-   * A subscribe or unsubscribe answer for one of this instance's sessions, {@code {topics,
-   * version}}: applied now, as {@code notifications.changed} would be.
+   * A service answered one of this instance's sockets, before the answer is written to it. A
+   * subscribe or unsubscribe answer, {@code {topics, version}}, applies here at once: the tab
+   * that is told it subscribed gets what is published next, without waiting for
+   * {@code notifications.changed}, whose cluster-wide publish may arrive after the next
+   * {@code notifications.deliver}.
    */
-  public void changed(String sessionId, JsonObject answer) {
-    if (answer.getValue("topics") instanceof JsonArray topics && answer.getValue("version") instanceof Number version) {
+  public void answered(String address, String sessionId, Object reply) {
+    if ((Addresses.NOTIFICATIONS_SUBSCRIBE.equals(address) || Addresses.NOTIFICATIONS_UNSUBSCRIBE.equals(address))
+      && reply instanceof JsonObject answer
+      && answer.getValue("topics") instanceof JsonArray topics && answer.getValue("version") instanceof Number version) {
       update(sessionId, topics, version.longValue());
     }
   }

@@ -1,4 +1,4 @@
-package io.parley.bridge;
+package io.parley.bridge.netty;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.http.ServerWebSocket;
@@ -28,7 +28,7 @@ import java.lang.reflect.Field;
  * Where Vert.x's internals differ from what this expects, nothing is changed and the node logs
  * it once: the socket works the same and only costs more memory.
  */
-final class WebSocketFootprint {
+public final class WebSocketFootprint {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketFootprint.class);
   private static final Field CONNECTION_FACTORY;
@@ -59,11 +59,16 @@ final class WebSocketFootprint {
   private WebSocketFootprint() {
   }
 
+  /** Whether this Vert.x has the internals the trim relies on ({@code NettyInternalsTest} fails loudly when not). */
+  public static boolean available() {
+    return CONNECTION_FACTORY != null;
+  }
+
   /**
    * Trims {@code socket}; call it from the socket's handler, on its event loop, before anything
    * is written to it. Answers whether it was trimmed.
    */
-  static boolean trim(ServerWebSocket socket) {
+  public static boolean trim(ServerWebSocket socket) {
     ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
     if (CONNECTION_FACTORY == null || !channel.executor().inEventLoop()
       || !(channel.handler() instanceof VertxHandler<?> handler) || handler.getConnection() == null) {

@@ -1,0 +1,36 @@
+package io.parley.bridge;
+
+import io.vertx.core.Context;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The connections that were queued deliveries since the last flush, each listed once: they are
+ * flushed together after everything already queued on the event loop has run, so a burst of
+ * deliveries to one socket costs one flush (one system call), not one per delivery.
+ */
+final class PendingFlushes {
+
+  private final Context context;
+  private final List<Connection> pending = new ArrayList<>();
+
+  PendingFlushes(Context context) {
+    this.context = context;
+  }
+
+  void add(Connection connection) {
+    if (!connection.markFlushPending()) {
+      return;
+    }
+    if (pending.isEmpty()) {
+      context.runOnContext(v -> {
+        for (Connection queued : pending) {
+          queued.flush();
+        }
+        pending.clear();
+      });
+    }
+    pending.add(connection);
+  }
+}

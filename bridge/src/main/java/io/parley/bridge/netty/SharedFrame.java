@@ -1,0 +1,70 @@
+package io.parley.bridge.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One websocket message encoded once, header included, for many sockets: a server's frames are
+ * not masked (RFC 6455 §5.1), so the bytes are the same for every socket and none encodes or
+ * copies its own. The bytes sit in one pooled direct buffer; each socket that writes the frame
+ * takes a retained duplicate, which Netty releases once written, and the owner calls
+ * {@link #release} when the fan-out is done.
+ */
+public final class SharedFrame {
+
+  private static final int OPCODE_TEXT = 0x1;
+  private static final int OPCODE_BINARY = 0x2;
+
+  private final ByteBuf bytes;
+
+  private SharedFrame(ByteBuf bytes) {
+    this.bytes = bytes;
+  }
+
+  /** A final text frame around {@code payload} (UTF-8). */
+  public static SharedFrame text(byte[] payload) {
+    return new SharedFrame(encode(OPCODE_TEXT, payload));
+  }
+
+  /** A final binary frame around {@code payload}. */
+  public static SharedFrame binary(byte[] payload) {
+    return new SharedFrame(encode(OPCODE_BINARY, payload));
+  }
+
+  /** How many bytes a socket's outbound buffer grows by when it queues this frame. */
+  public int size() {
+    return bytes.readableBytes();
+  }
+
+  /** A copy of the bytes on the wire, header included (for tests and diagnostics). */
+  public Buffer wireBytes() {
+    byte[] copy = new byte[bytes.readableBytes()];
+    bytes.getBytes(bytes.readerIndex(), copy);
+    return Buffer.buffer(copy);
+  }
+
+  public void release() {
+    bytes.release();
+  }
+
+  /** What a socket writes: shares the bytes, not the reader index. */
+  ByteBuf retainedDuplicate() {
+    return bytes.retainedDuplicate();
+  }
+
+  /** One final, unmasked websocket frame (RFC 6455 §5.2), as a server sends it. */
+  private static ByteBuf encode(int opcode, byte[] payload) {
+    int length = payload.length;
+    ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10);
+    out.writeByte(0x80 | opcode);
+    if (length < 126) {
+      out.writeByte(length);
+    } else if (length <= 0xFFFF) {
+      out.writeByte(126).writeShort(length);
+    } else {
+      out.writeByte(127).writeLong(length);
+    }
+    return out.writeBytes(payload);
+  }
+}
