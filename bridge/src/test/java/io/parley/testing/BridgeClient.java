@@ -3,6 +3,7 @@ package io.parley.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,6 +40,7 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   private static final long WAIT_SECONDS = 10;
+  private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
   private final Transport transport;
   private final WebSocketClient client;
@@ -65,7 +67,9 @@ public final class BridgeClient implements AutoCloseable {
     String path = transport == Transport.RAW
       ? "/eventbus/websocket"
       : "/eventbus/" + ThreadLocalRandom.current().nextInt(100, 1000) + "/" + UUID.randomUUID().toString().substring(0, 8) + "/websocket";
-    WebSocketClient client = vertx.createWebSocketClient();
+    // a browser takes messages of any size; Vert.x's client defaults stop at 64 kB frames
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(MAX_MESSAGE_BYTES).setMaxMessageSize(MAX_MESSAGE_BYTES));
     WebSocket socket = await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path))
       .toCompletionStage().toCompletableFuture());
     return new BridgeClient(transport, client, socket);
@@ -242,6 +246,28 @@ public final class BridgeClient implements AutoCloseable {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * The address-less {@code err} frames with {@code body} that arrive before the server closes
+   * the socket: how many of them it was sent.
+   */
+  public int errorsUntilClosed(String body) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    int count = 0;
+    try {
+      while (System.nanoTime() < deadline) {
+        JsonObject frame = addressless.poll(50, TimeUnit.MILLISECONDS);
+        if (frame != null) {
+          count += body.equals(frame.getString("body")) ? 1 : 0;
+        } else if (closed.isDone()) {
+          return count;
+        }
+      }
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("the socket was not closed within " + WAIT_SECONDS + " s");
   }
 
   /** Frames that arrived and were not taken yet on an address. */

@@ -1,0 +1,79 @@
+package io.parley.bridge.netty;
+
+import io.parley.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the bridge relies on in Vert.x's and Netty's internals, checked on a real socket. If a
+ * Vert.x upgrade moves any of it, these fail here, loudly, instead of the bridge silently
+ * writing through the slow path, skipping the UTF-8 check or keeping more memory per socket.
+ */
+class NettyInternalsTest {
+
+  private final Vertx vertx = Vertx.vertx(TestNode.nodeOptions());
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void a_websocket_channel_writes_shared_frames_past_the_encoder_and_checks_utf8() throws Exception {
+    CompletableFuture<WebSocketChannel> server = new CompletableFuture<>();
+    int port = vertx.createHttpServer()
+      .webSocketHandler(socket -> {
+        WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
+        server.complete(channel);
+        SharedFrame shared = SharedFrame.text("shared".getBytes(StandardCharsets.UTF_8));
+        channel.queue(shared);
+        channel.queue(shared);
+        shared.release();
+        channel.flush();
+        channel.sendText("own".getBytes(StandardCharsets.UTF_8));
+      })
+      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    WebSocket client = vertx.createWebSocketClient()
+      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")).await(10, TimeUnit.SECONDS);
+    client.textMessageHandler(received::add);
+
+    WebSocketChannel channel = server.get(10, TimeUnit.SECONDS);
+    assertThat(channel.writesPastEncoder()).as("the frame encoder was found in the pipeline").isTrue();
+    assertThat(channel.validatesUtf8()).as("the frame decoder was found and the UTF-8 check put after it").isTrue();
+    assertThat(channel.writable()).isTrue();
+    for (String expected : new String[]{"shared", "shared", "own"}) {
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void the_per_socket_trim_finds_what_it_clears() {
+    assertThat(WebSocketFootprint.available()).isTrue();
+  }
+
+  @Test
+  void a_dedicated_event_loop_runs_its_context_on_a_thread_of_its_own() throws Exception {
+    DedicatedEventLoop loop = new DedicatedEventLoop(vertx, "parley-test-loop");
+    try {
+      CompletableFuture<String> thread = new CompletableFuture<>();
+      loop.context().runOnContext(v -> thread.complete(Thread.currentThread().getName()));
+      assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith("parley-test-loop");
+      CompletableFuture<Long> timer = new CompletableFuture<>();
+      loop.context().runOnContext(v -> vertx.setTimer(1, id -> timer.complete(id)));
+      assertThat(timer.get(10, TimeUnit.SECONDS)).isNotNull();
+    } finally {
+      loop.close();
+    }
+  }
+}
