@@ -1,5 +1,7 @@
-// The frame every demo page shares: header with navigation and the connection state, sign-in,
-// the error banner, toasts and the envelope log. Each page calls startPage() and gets a live
+// The frame every demo page shares: the head's common lines, header with navigation and the
+// connection state, sign-in, the error banner, toasts and the envelope log. A page's HTML keeps
+// only its title, the stylesheet, its script and its own content (with an empty
+// <section id="events"> where it shows the envelope log); it calls startPage() and gets a live
 // Connection once the user is signed in.
 
 import { Connection, describeFailure, signIn, signOut, signedInUser } from './parley.js';
@@ -40,6 +42,15 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// the head lines every page would otherwise repeat; a module script runs once the page is parsed,
+// before it has loaded: early enough for the browser to use them (an icon added later would not
+// stop it from asking the node for /favicon.ico)
+function headLines() {
+  document.head.append(
+    el('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
+    el('link', { rel: 'icon', href: 'data:,' }));
+}
+
 function header() {
   const here = window.location.pathname.split('/').pop() || 'index.html';
   const user = signedInUser();
@@ -75,6 +86,14 @@ export function toast(content, { kind = 'info', timeoutMs = 10000, dataset } = {
   document.getElementById('toasts').append(node);
   if (timeoutMs) setTimeout(() => node.remove(), timeoutMs);
   return node;
+}
+
+/** The card that lists the envelopes, on the pages that have a place for it. */
+function eventsCard() {
+  const card = document.getElementById('events');
+  if (!card) return;
+  card.setAttribute('aria-labelledby', 'events-heading');
+  card.replaceChildren(el('h2', { id: 'events-heading' }, 'Events'), el('ul', { id: 'event-log', class: 'log' }));
 }
 
 /** The last envelopes this page received, for developers: event, room, offset, sender. */
@@ -113,11 +132,13 @@ function signInForm(onSignedIn) {
  * before connecting: register onReady / client-event handlers there.
  */
 export function startPage(title, init) {
+  headLines();
   document.body.prepend(header());
   document.body.append(el('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite' }));
   const main = document.querySelector('main');
   main.prepend(el('div', { id: 'banner' }));
   const content = document.getElementById('content');
+  eventsCard();
 
   if (!signedInUser()) {
     content.hidden = true;

@@ -59,7 +59,7 @@ class LockContentionTest {
     for (int i = 0; i < TABS; i++) {
       TestNode node = nodes.get(i % 2);
       String user = "user-" + (i / 2);
-      opened.add(threads.submit(() -> LockTab.open(node, user)));
+      opened.add(threads.submit(() -> new LockTab(node, user)));
     }
     for (Future<LockTab> tab : opened) {
       tabs.add(get(tab));

@@ -15,7 +15,7 @@ class LockStorageTest {
 
   @Test
   void the_embedded_default_keeps_locks_in_memory() {
-    try (TestNode node = TestNode.start(); LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob")) {
+    try (TestNode node = TestNode.start(); LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob")) {
       assertThat(ann.acquire("project-version:42").getJsonObject("info").getString("templateName")).isEqualTo("Onboarding checklist");
       assertThat(bob.acquire("project-version:42").getBoolean("okToEdit")).isFalse();
     }

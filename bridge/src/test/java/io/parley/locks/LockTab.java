@@ -1,45 +1,20 @@
 package io.parley.locks;
 
-import io.parley.testing.BridgeClient;
+import io.parley.testing.SignedInTab;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
-/**
- * A browser tab using locks over a real SockJS connection: signed in as {@code userId} with its
- * own sessionId, a member of its {@code client-<sessionId>} room (where lock events arrive),
- * with one method per lock request. Calls block with the client's bound, like
- * {@link BridgeClient}.
- */
-final class LockTab implements AutoCloseable {
+/** A browser tab using locks: lock events arrive on its client room; one method per lock request. */
+final class LockTab extends SignedInTab {
 
-  final String userId;
-  final String sessionId;
-  final BridgeClient client;
-
-  private LockTab(String userId, String sessionId, BridgeClient client) {
-    this.userId = userId;
-    this.sessionId = sessionId;
-    this.client = client;
+  LockTab(TestNode node, String userId) {
+    super(node, userId);
   }
 
-  /** A new tab of {@code userId} on {@code node}. */
-  static LockTab open(TestNode node, String userId) {
-    return open(node, userId, UUID.randomUUID().toString());
-  }
-
-  /** A tab with a given sessionId: the same tab again after a reconnect. */
-  static LockTab open(TestNode node, String userId, String sessionId) {
-    BridgeClient client = node.signIn(userId, new JsonObject(), sessionId);
-    client.join("client-" + sessionId);
-    return new LockTab(userId, sessionId, client);
-  }
-
-  static String clientRoom(String sessionId) {
-    return "room.client-" + sessionId;
+  LockTab(TestNode node, String userId, String sessionId) {
+    super(node, userId, sessionId);
   }
 
   JsonObject status(String resource) {
@@ -81,18 +56,12 @@ final class LockTab implements AutoCloseable {
 
   /** Joins the watchers' room of {@code resource}. */
   void watch(String resource) {
-    client.register("room.lock-" + resource);
-    client.request("rooms.state", new JsonObject().put("room", "lock-" + resource));
+    client.join("lock-" + resource);
   }
 
   /** The next lock event on this tab's client room (presence envelopes skipped): its envelope. */
   JsonObject nextEvent() {
-    while (true) {
-      JsonObject envelope = client.nextEnvelope(clientRoom(sessionId));
-      if (envelope.getString("event").startsWith("lock.")) {
-        return envelope;
-      }
-    }
+    return nextEnvelope(clientRoom(sessionId), event -> event.startsWith("lock."));
   }
 
   /** The next lock event's data, which must be {@code event}. */
@@ -106,28 +75,11 @@ final class LockTab implements AutoCloseable {
 
   /** The next {@code lock.status} on the watchers' room of {@code resource}. */
   JsonObject nextStatus(String resource) {
-    while (true) {
-      JsonObject envelope = client.nextEnvelope("room.lock-" + resource);
-      if (envelope.getString("event").equals("lock.status")) {
-        return envelope.getJsonObject("data");
-      }
-    }
+    return nextEnvelope("room.lock-" + resource, "lock.status"::equals).getJsonObject("data");
   }
 
   /** Lock events that arrived and were not taken yet. */
   List<JsonObject> pendingEvents() {
-    List<JsonObject> events = new ArrayList<>();
-    for (JsonObject frame : client.pendingOn(clientRoom(sessionId))) {
-      JsonObject envelope = frame.getJsonObject("body");
-      if (envelope != null && envelope.getString("event", "").startsWith("lock.")) {
-        events.add(envelope);
-      }
-    }
-    return events;
-  }
-
-  @Override
-  public void close() {
-    client.close();
+    return pendingEnvelopes(clientRoom(sessionId), event -> event.startsWith("lock."));
   }
 }

@@ -42,7 +42,7 @@ class LockTimeoutsOverBridgeTest {
   @Test
   void a_kicked_holder_who_does_not_answer_loses_the_lock_at_the_deadline() {
     String resource = "project-version:3";
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob"); LockTab carol = LockTab.open(node, "carol")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob"); LockTab carol = new LockTab(node, "carol")) {
       carol.watch(resource);
       ann.acquire(resource);
       carol.nextStatus(resource);
@@ -74,7 +74,7 @@ class LockTimeoutsOverBridgeTest {
   @Test
   void a_lock_without_heartbeats_expires_and_everyone_is_told() {
     String resource = "doc:forgotten";
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob")) {
       bob.watch(resource);
       JsonObject acquired = ann.acquire(resource);
       assertThat(bob.nextStatus(resource).getJsonObject("holder").getString("sessionId")).isEqualTo(ann.sessionId);

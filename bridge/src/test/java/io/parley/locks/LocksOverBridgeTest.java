@@ -45,7 +45,7 @@ class LocksOverBridgeTest {
   @Test
   void one_tab_edits_the_others_are_told_who_and_release_frees_it() {
     String resource = "project-version:1";
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob")) {
       bob.watch(resource);
 
       JsonObject acquired = ann.acquire(resource, 7);
@@ -99,12 +99,12 @@ class LocksOverBridgeTest {
     String resource = "doc:reconnect";
     String sessionId = UUID.randomUUID().toString();
     JsonObject first;
-    try (LockTab tab = LockTab.open(node, "kim", sessionId); LockTab otherTab = LockTab.open(node, "kim")) {
+    try (LockTab tab = new LockTab(node, "kim", sessionId); LockTab otherTab = new LockTab(node, "kim")) {
       first = tab.acquire(resource);
       assertThat(first.getBoolean("okToEdit")).isTrue();
       assertThat(otherTab.acquire(resource).getBoolean("okToEdit")).as("identity is the tab, not the user").isFalse();
     }
-    try (LockTab again = LockTab.open(node, "kim", sessionId); LockTab lee = LockTab.open(node, "lee")) {
+    try (LockTab again = new LockTab(node, "kim", sessionId); LockTab lee = new LockTab(node, "lee")) {
       JsonObject resumed = again.acquire(resource);
 
       assertThat(resumed.getBoolean("okToEdit")).isTrue();
@@ -118,7 +118,7 @@ class LocksOverBridgeTest {
 
   @Test
   void a_kick_the_holder_refuses_moves_nothing() {
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob")) {
       ann.acquire(VERSION);
 
       int receipt = bob.kick(VERSION);
@@ -143,7 +143,7 @@ class LocksOverBridgeTest {
   @Test
   void a_kick_the_holder_consents_to_moves_the_lock_and_logs_exactly_one_kickoff_that_cannot_be_changed() {
     String resource = "project-version:2";
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob"); LockTab carol = LockTab.open(node, "carol")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob"); LockTab carol = new LockTab(node, "carol")) {
       carol.watch(resource);
       ann.acquire(resource);
       carol.nextStatus(resource);
@@ -190,7 +190,7 @@ class LocksOverBridgeTest {
   @Test
   void a_holder_who_releases_while_kicked_hands_the_lock_to_the_kicker() {
     String resource = "doc:handover";
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob")) {
       ann.acquire(resource);
       int receipt = bob.kick(resource);
       ann.next("lock.kick-requested");
@@ -212,7 +212,7 @@ class LocksOverBridgeTest {
   @Test
   void bad_input_is_refused_with_the_design_codes_and_changes_nothing() {
     String resource = "doc:bad-input";
-    try (LockTab ann = LockTab.open(node, "ann"); LockTab bob = LockTab.open(node, "bob"); LockTab carol = LockTab.open(node, "carol")) {
+    try (LockTab ann = new LockTab(node, "ann"); LockTab bob = new LockTab(node, "bob"); LockTab carol = new LockTab(node, "carol")) {
       ann.acquire(resource);
       int receipt = bob.kick(resource);
       ann.next("lock.kick-requested");

@@ -37,7 +37,7 @@ class NotificationExpiryTest {
 
   @Test
   void an_expired_notification_is_deleted_and_a_replay_that_asked_for_it_is_incomplete() {
-    try (NotificationTab tab = NotificationTab.open(node, "eve")) {
+    try (NotificationTab tab = new NotificationTab(node, "eve")) {
       tab.subscribe("Pet");
       long expiring = publish(node, "Pet", "soon gone", null);
       assertThat(tab.replayedIds(0)).containsExactly(expiring);

@@ -45,9 +45,9 @@ class NotificationsClusterTest {
 
   @Test
   void a_subscriber_on_one_node_gets_what_is_published_on_the_other_and_the_origin_does_not() {
-    try (NotificationTab sam = NotificationTab.open(a, "sam");
-         NotificationTab joe = NotificationTab.open(a, "joe");
-         NotificationTab kim = NotificationTab.open(b, "kim")) {
+    try (NotificationTab sam = new NotificationTab(a, "sam");
+         NotificationTab joe = new NotificationTab(a, "joe");
+         NotificationTab kim = new NotificationTab(b, "kim")) {
       sam.subscribe("Pet");
       joe.subscribe("Pet");
       kim.subscribe("Pet");
@@ -66,7 +66,7 @@ class NotificationsClusterTest {
   void a_tab_reconnecting_to_the_other_node_keeps_its_subscriptions_and_replays_what_it_missed() {
     String sessionId = UUID.randomUUID().toString();
     long seen;
-    try (NotificationTab tab = NotificationTab.open(a, "ann", sessionId)) {
+    try (NotificationTab tab = new NotificationTab(a, "ann", sessionId)) {
       assertThat(tab.principal.getBoolean("resumed")).isFalse();
       tab.subscribe("Order");
       seen = tab.nextNotificationAfter(() -> publish(a, "Order", "first", null));
@@ -74,7 +74,7 @@ class NotificationsClusterTest {
     long missed1 = publish(a, "Order", "while away 1", null);
     long missed2 = publish(b, "Order", "while away 2", null);
 
-    try (NotificationTab again = NotificationTab.open(b, "ann", sessionId)) {
+    try (NotificationTab again = new NotificationTab(b, "ann", sessionId)) {
       assertThat(again.principal.getBoolean("resumed")).isTrue();
       long later = publish(a, "Order", "after the reconnect", null);
 

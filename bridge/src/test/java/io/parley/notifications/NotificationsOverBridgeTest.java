@@ -40,9 +40,9 @@ class NotificationsOverBridgeTest {
 
   @Test
   void every_subscribed_tab_receives_a_published_notification_except_the_tab_that_caused_it() {
-    try (NotificationTab joe = NotificationTab.open(node, "joe");
-         NotificationTab sam = NotificationTab.open(node, "sam");
-         NotificationTab samOtherTab = NotificationTab.open(node, "sam")) {
+    try (NotificationTab joe = new NotificationTab(node, "joe");
+         NotificationTab sam = new NotificationTab(node, "sam");
+         NotificationTab samOtherTab = new NotificationTab(node, "sam")) {
       joe.subscribe("Pet");
       sam.subscribe("Pet");
       samOtherTab.subscribe("Pet");
@@ -62,7 +62,7 @@ class NotificationsOverBridgeTest {
 
   @Test
   void subscribe_and_unsubscribe_answer_all_of_the_sessions_topics_and_unsubscribed_topics_stop() {
-    try (NotificationTab tab = NotificationTab.open(node, "una")) {
+    try (NotificationTab tab = new NotificationTab(node, "una")) {
       assertThat(tab.subscribe("Pet", "Order")).containsExactly("Order", "Pet");
       assertThat(tab.subscribe("Customer")).containsExactly("Customer", "Order", "Pet");
       assertThat(tab.unsubscribe("Pet", "Order")).containsExactly("Customer");
@@ -76,7 +76,7 @@ class NotificationsOverBridgeTest {
 
   @Test
   void server_code_publishes_through_the_realtime_service() throws Exception {
-    try (NotificationTab tab = NotificationTab.open(node, "rita")) {
+    try (NotificationTab tab = new NotificationTab(node, "rita")) {
       tab.subscribe("invoice:7");
 
       long id = node.node().realtime().notifyTopic("invoice:7", new JsonObject().put("paid", true), null)
@@ -90,7 +90,7 @@ class NotificationsOverBridgeTest {
 
   @Test
   void bad_subscriptions_are_refused_with_400_and_change_nothing() {
-    try (NotificationTab tab = NotificationTab.open(node, "bea")) {
+    try (NotificationTab tab = new NotificationTab(node, "bea")) {
       tab.subscribe("Pet");
       BridgeClient client = tab.client;
 
@@ -109,7 +109,7 @@ class NotificationsOverBridgeTest {
 
   @Test
   void bad_publishes_are_refused_and_store_nothing() {
-    try (NotificationTab tab = NotificationTab.open(node, "bill")) {
+    try (NotificationTab tab = new NotificationTab(node, "bill")) {
       tab.subscribe("Pet");
 
       assertThat(node.post("/api/notifications", "{not json", API_KEY).status()).isEqualTo(400);
@@ -134,7 +134,7 @@ class NotificationsOverBridgeTest {
 
   @Test
   void clients_cannot_publish_notifications_or_read_another_sessions_topics() {
-    try (NotificationTab tab = NotificationTab.open(node, "mallory")) {
+    try (NotificationTab tab = new NotificationTab(node, "mallory")) {
       assertThat(tab.client.requestCode("notifications.publish", new JsonObject().put("topic", "Pet").put("data", 1)))
         .isEqualTo(403);
       assertThat(tab.client.requestCode("notifications.topics", new JsonObject().put("sessionId", tab.sessionId)))
@@ -148,19 +148,19 @@ class NotificationsOverBridgeTest {
 
   @Test
   void an_unauthenticated_socket_receives_nothing_and_is_closed_at_the_auth_deadline() {
-    try (NotificationTab sam = NotificationTab.open(node, "sam2");
+    try (NotificationTab sam = new NotificationTab(node, "sam2");
          BridgeClient stranger = node.connect()) {
       sam.subscribe("Pet");
 
       assertThat(stranger.requestCode("notifications.subscribe", new JsonObject().put("topics", new JsonArray().add("Pet"))))
         .isEqualTo(401);
-      stranger.register(NotificationTab.room(sam.sessionId));
-      assertThat(stranger.nextRefusal(NotificationTab.room(sam.sessionId)).getInteger("failureCode")).isEqualTo(401);
+      stranger.register(NotificationTab.clientRoom(sam.sessionId));
+      assertThat(stranger.nextRefusal(NotificationTab.clientRoom(sam.sessionId)).getInteger("failureCode")).isEqualTo(401);
       long id = publish("Pet", "for subscribers", null);
 
       assertThat(sam.nextNotification().getLong("id")).isEqualTo(id);
       stranger.awaitClosed();
-      assertThat(stranger.pendingOn(NotificationTab.room(sam.sessionId))).as("nothing delivered to it").isEmpty();
+      assertThat(stranger.pendingOn(NotificationTab.clientRoom(sam.sessionId))).as("nothing delivered to it").isEmpty();
     }
   }
 

@@ -1,6 +1,6 @@
 package io.parley.votes;
 
-import io.parley.testing.BridgeClient;
+import io.parley.testing.SignedInTab;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 
@@ -9,32 +9,29 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * A browser tab in a votes or planning-poker room over a real SockJS connection, as a page
- * would use it: sign in, register {@code room.<room>} (joining), ask what it needs, vote, read
- * the room's envelopes. Calls block with the client's bound, like {@link BridgeClient}.
+ * A browser tab in a votes or planning-poker room, as a page would use it: a {@link SignedInTab}
+ * that registers {@code room.<room>} (joining), asks what it needs, votes, reads the room's
+ * envelopes.
  */
-final class VoteTab implements AutoCloseable {
+final class VoteTab extends SignedInTab {
 
-  final String userId;
   final String room;
-  final BridgeClient client;
 
-  private VoteTab(String userId, String room, BridgeClient client) {
-    this.userId = userId;
+  private VoteTab(TestNode node, String userId, String room) {
+    super(node, userId);
     this.room = room;
-    this.client = client;
   }
 
   /** A tab of {@code userId} on {@code node} that has joined {@code room}. */
   static VoteTab join(TestNode node, String userId, String room) {
-    BridgeClient client = node.signIn(userId);
-    client.join(room);
-    return new VoteTab(userId, room, client);
+    VoteTab tab = new VoteTab(node, userId, room);
+    tab.client.join(room);
+    return tab;
   }
 
   /** A signed-in tab that has not joined {@code room}. */
   static VoteTab outside(TestNode node, String userId, String room) {
-    return new VoteTab(userId, room, node.signIn(userId));
+    return new VoteTab(node, userId, room);
   }
 
   JsonObject cast(String value, long ts) {
@@ -59,15 +56,7 @@ final class VoteTab implements AutoCloseable {
   }
 
   JsonObject nextEnvelope(String event) {
-    while (true) {
-      // a tab that only listens still pings, as the browser client does: the bridge closes a
-      // socket silent for bridge.pingTimeoutMs (10 s), and some tests listen longer than that
-      client.ping();
-      JsonObject envelope = client.nextEnvelope("room." + room);
-      if (event.equals(envelope.getString("event"))) {
-        return envelope;
-      }
-    }
+    return nextEnvelope("room." + room, event::equals);
   }
 
   /** The next tick's one entry {@code {ts, votes, connected}}. */
@@ -103,7 +92,7 @@ final class VoteTab implements AutoCloseable {
 
   /** Every envelope that arrived in the room and was not taken yet. */
   List<JsonObject> pending() {
-    return client.pendingOn("room." + room).stream().map(frame -> frame.getJsonObject("body")).toList();
+    return pendingEnvelopes("room." + room, event -> true);
   }
 
   static JsonObject votes(int yes, int no) {
@@ -112,10 +101,5 @@ final class VoteTab implements AutoCloseable {
 
   static Predicate<JsonObject> counts(int yes, int no, int connected) {
     return tick -> tick.getJsonObject("votes").equals(votes(yes, no)) && tick.getInteger("connected") == connected;
-  }
-
-  @Override
-  public void close() {
-    client.close();
   }
 }
