@@ -270,6 +270,13 @@ public final class BridgeClient implements AutoCloseable {
     throw new AssertionError("the socket was not closed within " + WAIT_SECONDS + " s");
   }
 
+  /** Takes every frame that arrived on an address and was not taken yet, without waiting. */
+  public List<JsonObject> drain(String address) {
+    java.util.ArrayList<JsonObject> frames = new java.util.ArrayList<>();
+    byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).drainTo(frames);
+    return frames;
+  }
+
   /** Frames that arrived and were not taken yet on an address. */
   public List<JsonObject> pendingOn(String address) {
     return List.copyOf(byAddress.getOrDefault(address, new LinkedBlockingQueue<>()));
