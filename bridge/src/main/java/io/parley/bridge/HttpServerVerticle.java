@@ -16,6 +16,7 @@ import io.parley.rooms.RoomPolicy;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
+import io.parley.shared.RealtimeService;
 
 import java.time.Clock;
 import java.util.Set;
@@ -31,7 +32,8 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Everything an HTTP server instance needs, built once per node. */
   public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
                       RoomsOptions rooms, BridgeMetrics metrics, PrometheusMeterRegistry scrape,
-                      HealthChecks health, JsonObject clientConfig, Clock clock, IntConsumer listening) {
+                      HealthChecks health, JsonObject clientConfig, RealtimeService realtime, Clock clock,
+                      IntConsumer listening) {
   }
 
   private final Setup setup;
@@ -55,10 +57,10 @@ public final class HttpServerVerticle extends VerticleBase {
       router.post("/auth/dev-token").handler(setup.devTokens()
         ? this::devToken
         : ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND, "dev tokens are off on this node (auth.devTokens)"));
-      new ApiRoutes(bridge.services(), setup.http().apiKeys()).mount(router);
+      new ApiRoutes(setup.realtime(), bridge.services(), setup.http().apiKeys()).mount(router);
       if (setup.devTokens()) {
         // the web demo's stand-in for a host application's server code; never on a production node
-        new DemoRoutes(bridge.services()).mount(router);
+        new DemoRoutes(setup.realtime(), bridge.services()).mount(router);
       } else {
         router.route("/demo/*").handler(ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND,
           "the web demo's /demo routes are off on this node (auth.devTokens)"));

@@ -32,6 +32,7 @@ import io.parley.notifications.NotificationsOptions;
 import io.parley.notifications.NotificationsVerticle;
 import io.parley.rooms.NodeLiveness;
 import io.parley.rooms.RoomDelivery;
+import io.parley.rooms.RoomPublisher;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
 import io.parley.rooms.RoomsVerticle;
@@ -133,7 +134,9 @@ public final class ParleyNode extends VerticleBase {
         .put("tickMs", votesOptions.tickMs())
         .put("options", new JsonArray(votesOptions.options()))
         .put("pokerOptions", new JsonArray(votesOptions.pokerOptions())));
-    realtime = RealtimeService.create(vertx, clientConfig);
+    // the node's one way into a room: every publish made on this node goes through it
+    RoomPublisher publisher = new RoomPublisher(rooms, roomsOptions.clientEvents());
+    realtime = RealtimeService.create(vertx, publisher, clientConfig);
 
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     PrometheusMeterRegistry scrape = registry instanceof PrometheusMeterRegistry prometheus
@@ -154,12 +157,12 @@ public final class ParleyNode extends VerticleBase {
     // the services deployed here: the bridge asks them locally (see EventBusBridge.route)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
-      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, clock, port -> httpPort = port);
+      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, realtime, clock, port -> httpPort = port);
 
     // the HTTP server goes last: once /health answers, every verticle of the node is up
     return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
-      .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, roomsOptions, clock)))
-      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions)))
+      .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, publisher, roomsOptions, clock)))
+      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions, realtime)))
       .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock)))
       .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))

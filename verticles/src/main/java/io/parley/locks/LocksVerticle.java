@@ -72,19 +72,24 @@ public final class LocksVerticle extends VerticleBase {
 
   private final LockStore store;
   private final LocksOptions options;
-  private RealtimeService realtime;
+  private final RealtimeService realtime;
   private long sweepTimer = -1;
   private boolean sweeping;
 
-  /** The store reads its clock for every time decision; the verticle itself makes none. */
-  public LocksVerticle(LockStore store, LocksOptions options) {
+  /**
+   * The store reads its clock for every time decision; the verticle itself makes none.
+   *
+   * @param realtime where lock events are published: this node's room publisher, so a lock's
+   *                 events go out from the node that changed it, whatever runs elsewhere
+   */
+  public LocksVerticle(LockStore store, LocksOptions options, RealtimeService realtime) {
     this.store = store;
     this.options = options;
+    this.realtime = realtime;
   }
 
   @Override
   public Future<?> start() {
-    realtime = RealtimeService.create(vertx, new JsonObject());
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
       bus.consumer(Addresses.LOCKS_STATUS, m -> Request.reply(m, this::status)).completion(),

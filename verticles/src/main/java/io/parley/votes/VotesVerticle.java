@@ -65,9 +65,9 @@ public final class VotesVerticle extends VerticleBase {
   private VoteTicker ticker;
 
   /**
-   * @param rooms    who is in a room (votes only from members, {@code connected} in ticks), and
-   *                 where ticks are published
-   * @param realtime where planning-poker events are published (server events)
+   * @param rooms    who is in a room (votes only from members, {@code connected} in ticks)
+   * @param realtime where ticks and planning-poker events are published (server events, through
+   *                 the node's room publisher)
    */
   public VotesVerticle(VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock) {
     this.votes = votes;
@@ -80,7 +80,7 @@ public final class VotesVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     poker = new PlanningPoker(votes, realtime, options.pokerOptions());
-    ticker = new VoteTicker(vertx, votes, rooms, options, clock);
+    ticker = new VoteTicker(vertx, votes, rooms, realtime, options, clock);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(Addresses.VOTES_CAST, m -> Request.reply(m, this::cast)).completion(),

@@ -1,9 +1,13 @@
 package io.parley.locks;
 
+import io.parley.rooms.MemoryRoomStore;
+import io.parley.rooms.RoomPublisher;
+import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Await;
 import io.parley.shared.Headers;
 import io.parley.shared.MutableClock;
+import io.parley.shared.RealtimeService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The locks verticle on the bus, alone: the in-memory store with a {@link MutableClock}, and a
- * stand-in for {@code rooms.publish} that records every event the verticle sends. Time-driven
+ * The locks verticle on the bus, alone: the in-memory store with a {@link MutableClock}, and the
+ * node's room publisher over an in-memory room store whose deliveries are recorded (no rooms
+ * verticle runs: lock events do not need one). Time-driven
  * behaviour (expiry, kick deadlines) is driven by moving the clock; the verticle's own sweep
  * runs every 10 ms, and the tests wait for its events with a bound.
  */
@@ -43,15 +48,16 @@ class LocksVerticleTest {
     deploy(OPTIONS);
   }
 
-  /** Two instances sharing one store, as a node deploys them; rooms.publish recorded. */
+  /** Two instances sharing one store, as a node deploys them; what they publish recorded. */
   private void deploy(LocksOptions options) {
     vertx = Vertx.vertx();
-    vertx.eventBus().<JsonObject>consumer(Addresses.ROOMS_PUBLISH, message -> {
-      published.add(message.body().copy().put("server", message.headers().get(Headers.USER_ID) == null));
-      message.reply(new JsonObject().put("offset", 1).put("ts", clock.millis()));
-    });
+    RoomsOptions rooms = RoomsOptions.fromConfig(new JsonObject());
+    MemoryRoomStore roomStore = new MemoryRoomStore(null, clock, rooms.history(), envelope -> published.add(new JsonObject()
+      .put("room", envelope.destination()).put("event", envelope.event()).put("data", envelope.data())
+      .put("server", envelope.from() == null)));
+    RealtimeService realtime = RealtimeService.create(vertx, new RoomPublisher(roomStore, rooms.clientEvents()), new JsonObject());
     MemoryLockStore store = new MemoryLockStore(clock, options);
-    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options), new DeploymentOptions().setInstances(2)));
+    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options, realtime), new DeploymentOptions().setInstances(2)));
   }
 
   /** The same with a sweep that never comes during the test: what requests alone do. */
