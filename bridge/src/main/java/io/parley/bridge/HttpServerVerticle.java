@@ -32,8 +32,8 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Everything an HTTP server instance needs, built once per node. */
   public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
                       RoomsOptions rooms, BridgeMetrics metrics, PrometheusMeterRegistry scrape,
-                      HealthChecks health, JsonObject clientConfig, RealtimeService realtime, Clock clock,
-                      IntConsumer listening) {
+                      HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
+                      Clock clock, IntConsumer listening) {
   }
 
   private final Setup setup;
@@ -48,7 +48,9 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
       RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.clock());
-    return bridge.start().compose(eventBusRouter -> {
+    // the web demo's stand-in for a host application: what a lock shows of its resource
+    Future<Void> demoAnswers = setup.devTokens() ? setup.demoResources().answer(vertx.eventBus()) : Future.succeededFuture();
+    return demoAnswers.compose(v -> bridge.start()).compose(eventBusRouter -> {
       Router router = Router.router(vertx);
       // SockJS's XHR transports need the body read first; over maxFrameBytes it is a 413
       router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(setup.bridge().maxFrameBytes()));

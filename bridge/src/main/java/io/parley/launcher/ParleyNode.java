@@ -24,6 +24,7 @@ import io.parley.auth.AuthVerticle;
 import io.parley.auth.SessionStore;
 import io.parley.bridge.BridgeMetrics;
 import io.parley.bridge.BridgeOptions;
+import io.parley.bridge.DemoResources;
 import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.locks.LocksOptions;
@@ -102,6 +103,7 @@ public final class ParleyNode extends VerticleBase {
     NotificationsOptions notificationsOptions = NotificationsOptions.fromConfig(config.getJsonObject("notifications"));
     BridgeOptions bridge = BridgeOptions.fromConfig(config.getJsonObject("bridge"));
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
+    DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     refuseUnsafeProduction(auth, http);
 
@@ -110,12 +112,13 @@ public final class ParleyNode extends VerticleBase {
       delivery::deliver).compose(created -> {
       stores = created;
       return startLiveness(roomsOptions);
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, deployment));
+    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, demoResources,
+      deployment));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
                                     LocksOptions locksOptions, NotificationsOptions notificationsOptions,
-                                    BridgeOptions bridge, HttpOptions http, JsonObject deployment) {
+                                    BridgeOptions bridge, HttpOptions http, DemoResources demoResources, JsonObject deployment) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -157,7 +160,8 @@ public final class ParleyNode extends VerticleBase {
     // the services deployed here: the bridge asks them locally (see EventBusBridge.route)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
-      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, realtime, clock, port -> httpPort = port);
+      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, realtime,
+      demoResources, clock, port -> httpPort = port);
 
     // the HTTP server goes last: once /health answers, every verticle of the node is up
     return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
