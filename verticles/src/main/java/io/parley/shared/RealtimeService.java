@@ -6,10 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The server-side API for a host application's code: publish to rooms from any verticle
- * on any node of the cluster, and tell browsers how to connect. Events published here are
- * server events: no {@code from}, and any well-formed event name is allowed (not only the
- * client events). They go through the node's {@link RoomPublisher}, as every publish does.
+ * The server-side API for a host application's code running on a Parley node
+ * ({@code ParleyNode.realtime()}): publish to rooms, notify topics, and tell browsers how to
+ * connect. Events published here are server events: no {@code from}, and any well-formed event
+ * name is allowed (not only the client events). They go through the node's
+ * {@link RoomPublisher}, as every publish on the node does, with no bus hop. Code elsewhere on
+ * the cluster, without a node's room store, sends the same publish to {@code rooms.publish}.
  */
 public interface RealtimeService {
 
