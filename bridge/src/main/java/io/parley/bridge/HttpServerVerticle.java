@@ -24,8 +24,8 @@ import java.util.function.IntConsumer;
 
 /**
  * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API,
- * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes when
- * dev tokens are on). Stateless apart from its sockets, so several instances share the port.
+ * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes and its
+ * answers on {@code locks.resourceInfo}, {@link DemoResources}, when dev tokens are on). Stateless apart from its sockets, so several instances share the port.
  */
 public final class HttpServerVerticle extends VerticleBase {
 

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The lock flow of the project-template seed over real SockJS connections, on a node whose
- * locks live in a real Postgres (DESIGN.md §5): acquire, status, heartbeat, release, refusal,
+ * The lock flow over real SockJS connections, on a node whose locks live in a real Postgres and
+ * whose demo host answers what a project version shows: acquire, status, heartbeat, release, refusal,
  * kick-out with consent or refusal, a tab that reconnects, and bad input that changes nothing.
  * Deadlines and expiry: {@link LockTimeoutsOverBridgeTest}.
  */

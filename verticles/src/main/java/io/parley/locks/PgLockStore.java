@@ -425,7 +425,7 @@ public final class PgLockStore implements LockStore {
   }
 
   /**
-   * Failures with a §8 code pass through; anything else (the database unreachable, a statement
+   * Failures with a protocol code (400, 404, ...) pass through; anything else (the database unreachable, a statement
    * failing) is logged with its cause and answered 503, without the database's words.
    */
   private static <T> Future<T> unavailable(Throwable failure) {

@@ -17,7 +17,7 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Rooms: publish with offsets, state, catch-up history, presence (DESIGN.md §3–§4).
+ * Rooms: publish with offsets, state, catch-up history, presence.
  *
  * <p>Authorization happens before a message gets here: the bridge checks every room a client
  * names against the {@link RoomPolicy}, and server-side code is trusted. What this verticle

@@ -20,8 +20,7 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Votes (DESIGN.md §6, the vote API seed) and planning poker (the planning-poker seed, flow in
- * {@link PlanningPoker}). The vote flow, all of it:
+ * Votes and planning poker (the poker flow is in {@link PlanningPoker}). The vote flow, all of it:
  *
  * <pre>
  * a client registers room.votes-&lt;room&gt;   → counted as connected (the rooms store), the room ticks
