@@ -195,6 +195,8 @@ async function lock({ ann, bob }) {
   await visit(bob, 'lock.html');
   const state = (user) => user.page.locator('#lock-state');
   await sees(state(ann), /Nobody is editing|is editing/, 'the lock state');
+  await sees(ann.page.locator('#version-info'), 'Engineering (version 42) of template Onboarding checklist (3)',
+    'the version and template names, as the demo host answers them');
   await ann.page.getByRole('button', { name: 'Edit', exact: true }).click();
   await sees(state(ann), 'You are editing.');
   await sees(state(bob), `${ANN} is editing.`);

@@ -21,10 +21,11 @@ function mine(s) {
 
 function render() {
   if (!status) return;
+  // what the host application says of the resource (locks.resourceInfo); {} when it said nothing
   const info = status.info || {};
-  if (info.versionName) {
-    $('version-info').textContent = `${info.versionName} (version ${info.versionId}) of template ${info.templateName} (${info.templateId})`;
-  }
+  $('version-info').textContent = info.versionName
+    ? `${info.versionName} (version ${info.versionId}) of template ${info.templateName} (${info.templateId})`
+    : `${resource}: no details from the host application`;
   const state = $('lock-state');
   const holding = mine(status);
   const other = status.holder && !holding;

@@ -5,21 +5,27 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
+import io.parley.shared.RealtimeService;
+import io.parley.shared.Request;
+import io.vertx.core.Future;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * {@code /api/...}: publishing to rooms and notifications for backends that are not on the bus (DESIGN.md §7). Every
+ * {@code /api/...}: publishing to rooms and notifications for backends that are not on the bus. Every
  * request needs {@code Authorization: Bearer <api key>}; a missing or wrong key is a 401.
  */
 final class ApiRoutes {
 
+  private final RealtimeService realtime;
   private final ServiceRequests services;
   private final List<byte[]> keys;
 
-  ApiRoutes(ServiceRequests services, List<String> keys) {
+  /** @param realtime where room events are published: the node's room publisher, on this node */
+  ApiRoutes(RealtimeService realtime, ServiceRequests services, List<String> keys) {
+    this.realtime = realtime;
     this.services = services;
     this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
   }
@@ -43,29 +49,27 @@ final class ApiRoutes {
     }
   }
 
-  /** {@code POST /api/rooms/{room}/events {event, data}} → 202 {@code {offset, ts}}. */
+  /** {@code POST /api/rooms/{room}/events {event, data}} → 202 {@code {offset, ts}}, a server event. */
   private void publish(RoutingContext ctx) {
     JsonObject body = HttpReplies.body(ctx);
     if (body == null) {
       return;
     }
-    JsonObject request = new JsonObject()
-      .put("room", ctx.pathParam("room"))
-      .put("event", body.getValue("event"))
-      .put("data", body.getValue("data"));
-    forward(ctx, Addresses.ROOMS_PUBLISH, request);
+    Future<JsonObject> published;
+    try {
+      published = realtime.trigger(ctx.pathParam("room"), Request.of(body).string("event"), body.getValue("data"))
+        .map(at -> new JsonObject().put("offset", at.offset()).put("ts", at.ts()));
+    } catch (RuntimeException badRequest) {
+      published = Future.failedFuture(badRequest);
+    }
+    HttpReplies.answer(ctx, 202, published);
   }
 
-  /** {@code POST /api/notifications {topic, data, originSessionId?}} → 202 {@code {id}}. */
+  /** {@code POST /api/notifications {topic, data, originSessionId?}} → 202 {@code {id}}, from {@code notifications.publish}. */
   private void notify(RoutingContext ctx) {
     JsonObject body = HttpReplies.body(ctx);
     if (body != null) {
-      forward(ctx, Addresses.NOTIFICATIONS_PUBLISH, body);
+      HttpReplies.answer(ctx, 202, services.request(Addresses.NOTIFICATIONS_PUBLISH, body));
     }
-  }
-
-  /** Sends a request to a bus service as server-side code (no identity headers) and answers 202 with its reply. */
-  private void forward(RoutingContext ctx, String address, JsonObject request) {
-    HttpReplies.answer(ctx, 202, services.request(address, request));
   }
 }

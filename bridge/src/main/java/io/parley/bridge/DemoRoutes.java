@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.parley.shared.Addresses;
+import io.parley.shared.RealtimeService;
 import io.parley.votes.PlanningPoker;
 
 /**
@@ -13,13 +14,14 @@ import io.parley.votes.PlanningPoker;
  *
  * <pre>
  * POST /demo/poker/:id/start    {taskId}               → 200 {id, taskId}        (bus: poker.start, then
- *                                                        task-started {taskId} in planning-poker-:id)
+ *                                                        task-started {taskId} in planning-poker-:id,
+ *                                                        through RealtimeService)
  * POST /demo/poker/:id/finalize {taskId, nextTaskId?}  → 200 task-finalized data (bus: poker.finalize)
  * POST /demo/notifications      {topic, data, originSessionId?} → 202 {id}        (bus: notifications.publish)
  * </pre>
  *
- * Each one is a plain server-side bus request with the body passed through: the verticles
- * validate it and their failure codes become the HTTP status (DESIGN.md §8). A real host
+ * Each one is a plain server-side request with the body passed through: the verticles
+ * validate it and their failure codes become the HTTP status (docs/protocol.md). A real host
  * application sends the same requests from its own code, after its own authorization.
  */
 final class DemoRoutes {
@@ -27,9 +29,11 @@ final class DemoRoutes {
   /** The demo's own server event: which task the poker session estimates now (poker.start itself is silent). */
   static final String TASK_STARTED = "task-started";
 
+  private final RealtimeService realtime;
   private final ServiceRequests services;
 
-  DemoRoutes(ServiceRequests services) {
+  DemoRoutes(RealtimeService realtime, ServiceRequests services) {
+    this.realtime = realtime;
     this.services = services;
   }
 
@@ -49,11 +53,8 @@ final class DemoRoutes {
       return;
     }
     JsonObject request = new JsonObject().put("id", ctx.pathParam("id")).put("taskId", body.getValue("taskId"));
-    HttpReplies.answer(ctx, 200, services.request(Addresses.POKER_START, request).compose(started -> services.request(Addresses.ROOMS_PUBLISH,
-      new JsonObject()
-        .put("room", PlanningPoker.ROOM_PREFIX + started.getString("id"))
-        .put("event", TASK_STARTED)
-        .put("data", new JsonObject().put("taskId", started.getString("taskId"))))
+    HttpReplies.answer(ctx, 200, services.request(Addresses.POKER_START, request).compose(started -> realtime.trigger(
+        PlanningPoker.ROOM_PREFIX + started.getString("id"), TASK_STARTED, new JsonObject().put("taskId", started.getString("taskId")))
       .map(published -> started)));
   }
 

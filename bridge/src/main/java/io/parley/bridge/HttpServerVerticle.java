@@ -16,6 +16,7 @@ import io.parley.rooms.RoomPolicy;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
+import io.parley.shared.RealtimeService;
 
 import java.time.Clock;
 import java.util.Set;
@@ -23,15 +24,16 @@ import java.util.function.IntConsumer;
 
 /**
  * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API,
- * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes when
- * dev tokens are on). Stateless apart from its sockets, so several instances share the port.
+ * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes and its
+ * answers on {@code locks.resourceInfo}, {@link DemoResources}, when dev tokens are on). Stateless apart from its sockets, so several instances share the port.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
   /** Everything an HTTP server instance needs, built once per node. */
   public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
                       RoomsOptions rooms, BridgeMetrics metrics, PrometheusMeterRegistry scrape,
-                      HealthChecks health, JsonObject clientConfig, Clock clock, IntConsumer listening) {
+                      HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
+                      Clock clock, IntConsumer listening) {
   }
 
   private final Setup setup;
@@ -46,7 +48,9 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
       RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.clock());
-    return bridge.start().compose(eventBusRouter -> {
+    // the web demo's stand-in for a host application: what a lock shows of its resource
+    Future<Void> demoAnswers = setup.devTokens() ? setup.demoResources().answer(vertx.eventBus()) : Future.succeededFuture();
+    return demoAnswers.compose(v -> bridge.start()).compose(eventBusRouter -> {
       Router router = Router.router(vertx);
       // SockJS's XHR transports need the body read first; over maxFrameBytes it is a 413
       router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(setup.bridge().maxFrameBytes()));
@@ -55,10 +59,10 @@ public final class HttpServerVerticle extends VerticleBase {
       router.post("/auth/dev-token").handler(setup.devTokens()
         ? this::devToken
         : ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND, "dev tokens are off on this node (auth.devTokens)"));
-      new ApiRoutes(bridge.services(), setup.http().apiKeys()).mount(router);
+      new ApiRoutes(setup.realtime(), bridge.services(), setup.http().apiKeys()).mount(router);
       if (setup.devTokens()) {
         // the web demo's stand-in for a host application's server code; never on a production node
-        new DemoRoutes(bridge.services()).mount(router);
+        new DemoRoutes(setup.realtime(), bridge.services()).mount(router);
       } else {
         router.route("/demo/*").handler(ctx -> HttpReplies.error(ctx, Failure.NOT_FOUND,
           "the web demo's /demo routes are off on this node (auth.devTokens)"));

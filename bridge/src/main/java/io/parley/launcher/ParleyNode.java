@@ -20,6 +20,7 @@ import io.parley.auth.AuthVerticle;
 import io.parley.auth.SessionStore;
 import io.parley.bridge.BridgeMetrics;
 import io.parley.bridge.BridgeOptions;
+import io.parley.bridge.DemoResources;
 import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.bridge.netty.DedicatedEventLoop;
@@ -29,6 +30,7 @@ import io.parley.notifications.NotificationsOptions;
 import io.parley.notifications.NotificationsVerticle;
 import io.parley.rooms.NodeLiveness;
 import io.parley.rooms.RoomDelivery;
+import io.parley.rooms.RoomPublisher;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
 import io.parley.rooms.RoomsVerticle;
@@ -98,6 +100,7 @@ public final class ParleyNode extends VerticleBase {
     NotificationsOptions notificationsOptions = NotificationsOptions.fromConfig(config.getJsonObject("notifications"));
     BridgeOptions bridge = BridgeOptions.fromConfig(config.getJsonObject("bridge"));
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
+    DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     refuseUnsafeProduction(auth, http);
 
@@ -106,12 +109,13 @@ public final class ParleyNode extends VerticleBase {
       delivery::deliver).compose(created -> {
       stores = created;
       return startLiveness(roomsOptions);
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, deployment));
+    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, demoResources,
+      deployment));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
                                     LocksOptions locksOptions, NotificationsOptions notificationsOptions,
-                                    BridgeOptions bridge, HttpOptions http, JsonObject deployment) {
+                                    BridgeOptions bridge, HttpOptions http, DemoResources demoResources, JsonObject deployment) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -130,7 +134,9 @@ public final class ParleyNode extends VerticleBase {
         .put("tickMs", votesOptions.tickMs())
         .put("options", new JsonArray(votesOptions.options()))
         .put("pokerOptions", new JsonArray(votesOptions.pokerOptions())));
-    realtime = RealtimeService.create(vertx, clientConfig);
+    // the node's one way into a room: every publish made on this node goes through it
+    RoomPublisher publisher = new RoomPublisher(rooms, roomsOptions.clientEvents());
+    realtime = RealtimeService.create(vertx, publisher, clientConfig);
 
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     PrometheusMeterRegistry scrape = registry instanceof PrometheusMeterRegistry prometheus
@@ -151,12 +157,13 @@ public final class ParleyNode extends VerticleBase {
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
-      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, clock, port -> httpPort = port);
+      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, realtime,
+      demoResources, clock, port -> httpPort = port);
 
     // the HTTP server goes last: once /health answers, every verticle of the node is up
     return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
-      .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, roomsOptions, clock)))
-      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions)))
+      .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, publisher, roomsOptions, clock)))
+      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions, realtime)))
       .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock)))
       .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))

@@ -1,7 +1,11 @@
 package io.parley.bridge;
 
+import io.parley.shared.Addresses;
+import io.parley.shared.Await;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,34 @@ class DemoRoutesTest {
         .as("t1 is finalized already").isEqualTo(409);
       assertThat(node.post("/demo/poker/d1/start", new JsonObject(), null).status()).as("no taskId").isEqualTo(400);
       assertThat(node.post("/demo/poker/bad%20id/start", new JsonObject().put("taskId", "t"), null).status()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void the_demo_says_what_a_lock_shows_of_its_resources_from_its_configuration() {
+    JsonObject beta = new JsonObject().put("versionId", 5).put("versionName", "Beta").put("templateId", 9).put("templateName", "Launch");
+    JsonObject config = new JsonObject().put("demo", new JsonObject().put("resources", new JsonObject().put("project-version:5", beta)));
+    try (TestNode node = TestNode.start(config); BridgeClient ann = node.signIn("ann")) {
+      assertThat(ann.request("locks.acquire", new JsonObject().put("resource", "project-version:5")).getJsonObject("info")).isEqualTo(beta);
+      assertThat(ann.request("locks.status", new JsonObject().put("resource", "project-version:42")).getJsonObject("info")
+        .getString("templateName")).as("the default configuration's demo versions").isEqualTo("Onboarding checklist");
+      assertThat(ann.requestCode("locks.acquire", new JsonObject().put("resource", "project-version:6")))
+        .as("a project version the demo does not have").isEqualTo(404);
+      assertThat(ann.request("locks.acquire", new JsonObject().put("resource", "doc:1")).getJsonObject("info"))
+        .as("a kind the demo knows nothing of").isEqualTo(new JsonObject());
+    }
+  }
+
+  @Test
+  void a_node_without_dev_tokens_says_nothing_of_any_resource() {
+    JsonObject production = new JsonObject()
+      .put("auth", new JsonObject().put("devTokens", false).put("jwt", new JsonObject().put("secret", "a-real-secret-of-at-least-32-characters!")))
+      .put("api", new JsonObject().put("keys", new JsonArray().add("real-key")));
+    try (TestNode node = TestNode.start(production)) {
+      Throwable unanswered = Await.failure(node.vertx().eventBus().request(Addresses.LOCKS_RESOURCE_INFO,
+        new JsonObject().put("resource", "project-version:42")));
+      assertThat(unanswered).as("nobody answers locks.resourceInfo: the host application's to answer")
+        .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureType()).isEqualTo(ReplyFailure.NO_HANDLERS));
     }
   }
 

@@ -129,7 +129,8 @@ class LockContentionTest {
       assertThat(asked.getInteger("receiptNumber")).isEqualTo(receipt);
       String reason;
       if (round % 2 == 0) {
-        holder.answer(receipt, true);
+        // on a loaded machine the deadline's sweep may settle the kick first: the answer then finds nothing (404)
+        assertThat(holder.answerCode(receipt, true)).as("round " + round + ": answered in time, or after the sweep").isIn(0, 404);
         reason = "consent";
       } else {
         reason = "timeout"; // no answer: the deadline sweep of either node moves it

@@ -1,13 +1,13 @@
 package io.parley.locks;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
 /**
- * Edit locks (DESIGN.md §5, the project-template seed): which session holds each resource,
- * the kick-out requests waiting for an answer, and the append-only log of transfers.
+ * Edit locks: which session holds each resource, the kick-out requests waiting for an answer,
+ * and the append-only log of transfers. What a resource is (its name, what it belongs to) is
+ * the host application's to say, not the store's: see {@link ResourceInfo}.
  *
  * <p>Contract, checked by {@code LockStoreContract} against every implementation:
  * <ul>
@@ -48,7 +48,8 @@ public interface LockStore {
   }
 
   /**
-   * A held lock. {@code id} names this holding (the seed's connection id): it stays the same
+   * A held lock. {@code id} names this holding (a row of the {@code connections} table in
+   * Postgres, and {@link Kickoff#connectionId}): it stays the same
    * while the holder continues and when a kick moves the lock, and is new for a new holding.
    * Times are epoch millis.
    */
@@ -136,13 +137,6 @@ public interface LockStore {
   record Kickoff(long id, String kickerUserId, String receiverUserId, long connectionId, String resource,
                  int receiptNumber, String oldSessionId, String newSessionId, long created) {
   }
-
-  /**
-   * What a status shows about the resource itself: for {@code project-version:<id>} the join of
-   * the version and its template, {@code {versionId, versionName, templateId, templateName}};
-   * {@code {}} for other kinds. Null when a project version does not exist.
-   */
-  Future<JsonObject> info(Resource resource);
 
   /** The live lock on {@code resource}, or null when it is free or its lock expired. */
   Future<Lock> status(Resource resource);

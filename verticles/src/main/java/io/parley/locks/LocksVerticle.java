@@ -22,12 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Edit locks: one editor per resource, heartbeats, kick-out with consent (DESIGN.md §5, the
- * project-template seed). The whole flow is in this file; the {@link LockStore} makes each
- * step atomic.
+ * Edit locks: one editor per resource, heartbeats, kick-out with consent. The whole flow is in
+ * this file; the {@link LockStore} makes each step atomic.
  *
  * <pre>
  * locks.status    {resource}           anyone           → status
@@ -41,11 +39,23 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * A status is {@code {resource, receiptNumber, okToEdit, holder: {userId, name, sessionId} | null,
  * lastUpdated, info}}; every reply echoes the request's {@code seq}. Who acts is the bridge's
- * identity headers ({@link Caller}), never the body. Events go through the rooms, as server
- * events: {@code lock.granted}, {@code lock.lost}, {@code lock.kick-requested},
- * {@code lock.kick-refused} to the {@code client-<sessionId>} rooms of the sessions involved,
- * {@code {resource, receiptNumber, by: {userId, name} | null, reason}}; and {@code lock.status}
- * (a status with okToEdit false: a broadcast grants nothing) to {@code lock-<resource>}.
+ * identity headers ({@link Caller}), never the body. Events are server events, published
+ * through the node's room publisher: {@code lock.granted}, {@code lock.lost},
+ * {@code lock.kick-requested}, {@code lock.kick-refused} to the {@code client-<sessionId>}
+ * rooms of the sessions involved, {@code {resource, receiptNumber, by: {userId, name} | null,
+ * reason}}; and {@code lock.status} (a status with okToEdit false: a broadcast grants nothing)
+ * to {@code lock-<resource>}.
+ *
+ * <p>{@code receiptNumber} has one meaning wherever it appears: the number of a kick-out
+ * request, given by {@code locks.kick}, answered with {@code locks.kick.answer}, and carried
+ * by every event and status that request caused (the transfer, the refusal, the watchers'
+ * status after it). Where no kick-out request is involved (an acquire, a release, an expiry)
+ * it is null.
+ *
+ * <p>{@code info} is what the host application says about the resource, asked on
+ * {@code locks.resourceInfo} ({@link ResourceInfo}); {@code {}} when nobody answers.
+ * {@code locks.status}, {@code locks.acquire} and {@code locks.kick} of a resource the host
+ * answers 404 for are a 404: there is nothing to edit.
  *
  * <p>Every instance sweeps each {@code locks.sweepMs}: expired locks are freed (holder told
  * {@code lock.lost}, watchers the free status) and kicks past their deadline are settled as
@@ -72,19 +82,26 @@ public final class LocksVerticle extends VerticleBase {
 
   private final LockStore store;
   private final LocksOptions options;
-  private RealtimeService realtime;
+  private final RealtimeService realtime;
+  private ResourceInfo resources;
   private long sweepTimer = -1;
   private boolean sweeping;
 
-  /** The store reads its clock for every time decision; the verticle itself makes none. */
-  public LocksVerticle(LockStore store, LocksOptions options) {
+  /**
+   * The store reads its clock for every time decision; the verticle itself makes none.
+   *
+   * @param realtime where lock events are published: this node's room publisher, so a lock's
+   *                 events go out from the node that changed it, whatever runs elsewhere
+   */
+  public LocksVerticle(LockStore store, LocksOptions options, RealtimeService realtime) {
     this.store = store;
     this.options = options;
+    this.realtime = realtime;
   }
 
   @Override
   public Future<?> start() {
-    realtime = RealtimeService.create(vertx, new JsonObject());
+    resources = new ResourceInfo(vertx, options.resourceInfoTimeoutMs());
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
       bus.consumer(Addresses.LOCKS_STATUS, m -> Request.reply(m, this::status)).completion(),
@@ -110,8 +127,8 @@ public final class LocksVerticle extends VerticleBase {
     Request request = Request.of(message);
     Resource resource = resource(request);
     Long seq = seq(request);
-    return knownInfo(resource).compose(info -> store.status(resource)
-      .map(lock -> withSeq(status(resource, lock, info, caller.sessionId(), receipt()), seq)));
+    return resources.known(resource).compose(info -> store.status(resource)
+      .map(lock -> withSeq(status(resource, lock, info, caller.sessionId(), null), seq)));
   }
 
   /** {@code {resource, seq?}} → the status: okToEdit true when the lock is (now, or still) this session's. */
@@ -121,15 +138,14 @@ public final class LocksVerticle extends VerticleBase {
     Resource resource = resource(request);
     Long seq = seq(request);
     Holder who = holder(message, caller);
-    return knownInfo(resource).compose(info -> store.acquire(resource, who).map(acquisition -> {
-      int receipt = receipt();
+    return resources.known(resource).compose(info -> store.acquire(resource, who).map(acquisition -> {
       if (acquisition.outcome() == AcquireOutcome.ACQUIRED) {
         if (acquisition.expired() != null) {
-          lost(acquisition.expired(), null, "expired", receipt);
+          lost(acquisition.expired(), null, "expired", null);
         }
-        watchers(resource, acquisition.lock(), info, receipt);
+        watchers(resource, acquisition.lock(), info, null);
       }
-      return withSeq(status(resource, acquisition.lock(), info, caller.sessionId(), receipt), seq);
+      return withSeq(status(resource, acquisition.lock(), info, caller.sessionId(), null), seq);
     }));
   }
 
@@ -139,9 +155,9 @@ public final class LocksVerticle extends VerticleBase {
     Request request = Request.of(message);
     Resource resource = resource(request);
     Long seq = seq(request);
-    return Future.all(info(resource), store.heartbeat(resource, caller.sessionId()).compose(lock ->
+    return Future.all(resources.shown(resource), store.heartbeat(resource, caller.sessionId()).compose(lock ->
         lock != null ? Future.succeededFuture(lock) : store.status(resource)))
-      .map(both -> withSeq(status(resource, both.resultAt(1), both.resultAt(0), caller.sessionId(), receipt()), seq));
+      .map(both -> withSeq(status(resource, both.resultAt(1), both.resultAt(0), caller.sessionId(), null), seq));
   }
 
   /** {@code {resource, seq?}} → the status after; frees the lock only for its holder's session. */
@@ -150,13 +166,12 @@ public final class LocksVerticle extends VerticleBase {
     Request request = Request.of(message);
     Resource resource = resource(request);
     Long seq = seq(request);
-    Future<JsonObject> info = info(resource);
-    int receipt = receipt();
+    Future<JsonObject> info = resources.shown(resource);
     return store.release(resource, caller.sessionId())
       .compose(released -> released == null
         ? store.status(resource) // not the holder: nothing changes
-        : afterRelease(resource, released, info, receipt))
-      .compose(lock -> info.map(i -> withSeq(status(resource, lock, i, caller.sessionId(), receipt), seq)));
+        : afterRelease(resource, released, info))
+      .compose(lock -> info.map(i -> withSeq(status(resource, lock, i, caller.sessionId(), null), seq)));
   }
 
   /** {@code {resource, seq?}} → {@code {receiptNumber}}; the holder is asked on its client room. */
@@ -166,7 +181,7 @@ public final class LocksVerticle extends VerticleBase {
     Resource resource = resource(request);
     Long seq = seq(request);
     Holder kicker = holder(message, caller);
-    return knownInfo(resource).compose(info -> store.requestKick(resource, kicker)).compose(outcome ->
+    return resources.known(resource).compose(info -> store.requestKick(resource, kicker)).compose(outcome ->
       switch (outcome.outcome()) {
         case REQUESTED -> {
           Kick kick = outcome.kick();
@@ -208,14 +223,14 @@ public final class LocksVerticle extends VerticleBase {
   // ---- what follows a change
 
   /** After a lock was freed: a pending kick goes to its kicker; watchers hear the outcome. The lock after. */
-  private Future<Lock> afterRelease(Resource resource, Release released, Future<JsonObject> info, int receipt) {
+  private Future<Lock> afterRelease(Resource resource, Release released, Future<JsonObject> info) {
     Future<Settlement> settled = released.kickPending() ? store.settlePendingKick(resource) : Future.succeededFuture();
     return settled.compose(settlement -> {
       if (settlement != null) {
         return info.compose(i -> announce(settlement, i)).map(v -> settlement.lock());
       }
       return info.map(i -> {
-        watchers(resource, null, i, receipt);
+        watchers(resource, null, i, null);
         return null;
       });
     });
@@ -253,7 +268,7 @@ public final class LocksVerticle extends VerticleBase {
         return Future.succeededFuture();
       }
     }
-    Future<JsonObject> info = knownInfo != null ? Future.succeededFuture(knownInfo) : info(resource);
+    Future<JsonObject> info = knownInfo != null ? Future.succeededFuture(knownInfo) : resources.shown(resource);
     return info.map(i -> {
       watchers(resource, settlement.lock(), i, kick.receiptNumber());
       return null;
@@ -281,19 +296,18 @@ public final class LocksVerticle extends VerticleBase {
   private Future<Lock> expired(Release release) {
     Lock lock = release.lock();
     Resource resource = Resource.of(lock.resource());
-    int receipt = receipt();
-    lost(lock, null, "expired", receipt);
-    return afterRelease(resource, release, info(resource), receipt);
+    lost(lock, null, "expired", null);
+    return afterRelease(resource, release, resources.shown(resource));
   }
 
   // ---- events
 
-  private void lost(Lock lock, Holder by, String reason, int receipt) {
+  private void lost(Lock lock, Holder by, String reason, Integer receipt) {
     event(lock.holder().sessionId(), LOCK_LOST, new JsonObject().put("resource", lock.resource())
       .put("receiptNumber", receipt).put("by", by == null ? null : by(by)).put("reason", reason));
   }
 
-  private void watchers(Resource resource, Lock lock, JsonObject info, int receipt) {
+  private void watchers(Resource resource, Lock lock, JsonObject info, Integer receipt) {
     publish(resource.watchers().value(), LOCK_STATUS, status(resource, lock, info, null, receipt));
   }
 
@@ -308,8 +322,11 @@ public final class LocksVerticle extends VerticleBase {
 
   // ---- shapes
 
-  /** The status object; okToEdit only when {@code viewer} (a sessionId, or null for a broadcast) holds it. */
-  static JsonObject status(Resource resource, Lock lock, JsonObject info, String viewer, int receipt) {
+  /**
+   * The status object; okToEdit only when {@code viewer} (a sessionId, or null for a broadcast)
+   * holds it; {@code receipt} the kick-out request that caused it, else null.
+   */
+  static JsonObject status(Resource resource, Lock lock, JsonObject info, String viewer, Integer receipt) {
     JsonObject holder = lock == null ? null : new JsonObject()
       .put("userId", lock.holder().userId()).put("name", lock.holder().name()).put("sessionId", lock.holder().sessionId());
     return new JsonObject()
@@ -345,20 +362,4 @@ public final class LocksVerticle extends VerticleBase {
     return new Holder(caller.sessionId(), caller.userId(), name == null || name.isBlank() ? caller.userId() : name);
   }
 
-  /** The resource's info, failing with 404 for a project version that does not exist. */
-  private Future<JsonObject> knownInfo(Resource resource) {
-    return store.info(resource).compose(info -> info != null
-      ? Future.succeededFuture(info)
-      : Future.failedFuture(Failure.notFound("no project version " + resource.id() + " (resource " + resource + ")")));
-  }
-
-  /** The resource's info, {@code {}} when it is unknown (a lock may outlive its project version). */
-  private Future<JsonObject> info(Resource resource) {
-    return store.info(resource).map(info -> info == null ? new JsonObject() : info);
-  }
-
-  /** A conversation number (the seed's receipt_number): random, positive. */
-  private static int receipt() {
-    return ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
-  }
 }

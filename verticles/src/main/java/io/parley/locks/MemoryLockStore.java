@@ -2,7 +2,6 @@ package io.parley.locks;
 
 import io.parley.shared.Failure;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -14,30 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@link LockStore} for a single node, lost on restart. One monitor guards everything, so every
- * operation is one atomic step, as the contract asks; the demo project versions are the same
- * rows the Postgres migration inserts ({@code conf/migrations/V2__project_templates.sql}).
+ * operation is one atomic step, as the contract asks.
  */
 public final class MemoryLockStore implements LockStore {
-
-  private record Template(long id, String name) {
-  }
-
-  private record Version(long id, String name, Template template) {
-  }
-
-  private static final Map<Long, Version> DEMO_VERSIONS;
-
-  static {
-    Template launch = new Template(1, "Website launch");
-    Template report = new Template(2, "Quarterly report");
-    Template onboarding = new Template(3, "Onboarding checklist");
-    DEMO_VERSIONS = Map.of(
-      1L, new Version(1, "Draft", launch),
-      2L, new Version(2, "Client review", launch),
-      3L, new Version(3, "Q1", report),
-      4L, new Version(4, "Q2", report),
-      42L, new Version(42, "Engineering", onboarding));
-  }
 
   private final Clock clock;
   private final LocksOptions options;
@@ -51,18 +29,6 @@ public final class MemoryLockStore implements LockStore {
   public MemoryLockStore(Clock clock, LocksOptions options) {
     this.clock = clock;
     this.options = options;
-  }
-
-  @Override
-  public Future<JsonObject> info(Resource resource) {
-    Long versionId = resource.projectVersionId();
-    if (versionId == null) {
-      return Future.succeededFuture(new JsonObject());
-    }
-    Version version = DEMO_VERSIONS.get(versionId);
-    return Future.succeededFuture(version == null ? null : new JsonObject()
-      .put("versionId", version.id()).put("versionName", version.name())
-      .put("templateId", version.template().id()).put("templateName", version.template().name()));
   }
 
   @Override

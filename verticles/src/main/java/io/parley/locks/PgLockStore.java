@@ -2,7 +2,6 @@ package io.parley.locks;
 
 import io.parley.shared.Failure;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -35,6 +34,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * Every time is a parameter from the injected clock, never {@code now()}: expiry follows
  * Parley's clock, which tests move without sleeping. Statements are prepared once per
  * connection (the pool caches them).
+ *
+ * <p>The tables keep the names the lock design started with, which are not the bridge's words:
+ * a row of {@code connections} is a <em>held lock</em> (one per resource), not a client's
+ * connection to the bridge; {@code session_token} (and {@code old_}/{@code new_session_token},
+ * {@code kicker_session}, {@code holder_session}) is the holding tab's {@code sessionId}, a
+ * uuid, never a credential; {@code connection_kickoffs} is the log of locks moved by a kick and
+ * its {@code connection_id} the {@code connections.id} (the {@link Lock#id holding}) that moved.
+ * Renaming them would break nodes of the previous version during a rolling upgrade, so they
+ * stay, and the database itself says so ({@code COMMENT ON}, {@code V5__lock_table_comments.sql}).
  */
 public final class PgLockStore implements LockStore {
 
@@ -43,11 +51,6 @@ public final class PgLockStore implements LockStore {
   private static final String LOCK_COLUMNS = "id, session_token, user_id, user_name, resource, last_updated, created";
   private static final String KICK_COLUMNS = "receipt_number, resource, kicker_session, kicker_user_id, kicker_name, "
     + "holder_session, holder_user_id, holder_name, deadline";
-
-  private static final String INFO = """
-    SELECT v.id AS version_id, v.name AS version_name, t.id AS template_id, t.name AS template_name
-    FROM project_versions v JOIN project_templates t ON t.id = v.template_id
-    WHERE v.id = $1""";
 
   private static final String STATUS = "SELECT " + LOCK_COLUMNS + " FROM connections WHERE resource = $1";
 
@@ -166,23 +169,6 @@ public final class PgLockStore implements LockStore {
     this.pool = pool;
     this.clock = clock;
     this.options = options;
-  }
-
-  @Override
-  public Future<JsonObject> info(Resource resource) {
-    Long versionId = resource.projectVersionId();
-    if (versionId == null) {
-      return Future.succeededFuture(new JsonObject());
-    }
-    return pool.preparedQuery(INFO).execute(Tuple.of(versionId)).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      Row row = rows.iterator().next();
-      return new JsonObject()
-        .put("versionId", row.getLong("version_id")).put("versionName", row.getString("version_name"))
-        .put("templateId", row.getLong("template_id")).put("templateName", row.getString("template_name"));
-    }).recover(PgLockStore::unavailable);
   }
 
   @Override
@@ -439,7 +425,7 @@ public final class PgLockStore implements LockStore {
   }
 
   /**
-   * Failures with a §8 code pass through; anything else (the database unreachable, a statement
+   * Failures with a protocol code (400, 404, ...) pass through; anything else (the database unreachable, a statement
    * failing) is logged with its cause and answered 503, without the database's words.
    */
   private static <T> Future<T> unavailable(Throwable failure) {

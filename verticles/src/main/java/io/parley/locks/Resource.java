@@ -6,7 +6,7 @@ import io.parley.shared.RoomName;
 import java.util.regex.Pattern;
 
 /**
- * A lockable resource key, {@code <kind>:<id>} (DESIGN.md §5), e.g. {@code project-version:42}.
+ * A lockable resource key, {@code <kind>:<id>}, e.g. {@code project-version:42}.
  *
  * <p>Kind and id are 1–64 characters of {@code [A-Za-z0-9_.-]}, and the whole key at most
  * {@value #MAX_LENGTH}, so that its watchers' room {@code lock-<key>} is a valid room name.
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public record Resource(String kind, String id) {
 
   public static final int MAX_LENGTH = RoomName.MAX_LENGTH - "lock-".length();
-  /** The kind whose status carries the version and template names (see {@link LockStore#info}). */
+  /** The web demo's kind, whose ids are numbers (what a status shows of it is the host's: {@link ResourceInfo}). */
   public static final String PROJECT_VERSION = "project-version";
 
   private static final Pattern FORMAT = Pattern.compile("([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9_.-]{1,64})");
@@ -46,11 +46,6 @@ public record Resource(String kind, String id) {
   /** The room whose members are told every change of this lock: {@code lock-<key>}. */
   public RoomName watchers() {
     return RoomName.of("lock-" + key());
-  }
-
-  /** The version id of a {@code project-version} resource, else null. */
-  public Long projectVersionId() {
-    return PROJECT_VERSION.equals(kind) ? Long.valueOf(id) : null;
   }
 
   @Override

@@ -15,14 +15,14 @@ import io.parley.shared.RoomName;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * Rooms: publish with offsets, state, catch-up history, presence (DESIGN.md §3–§4).
+ * Rooms: publish with offsets, state, catch-up history, presence.
  *
  * <p>Authorization happens before a message gets here: the bridge checks every room a client
  * names against the {@link RoomPolicy}, and server-side code is trusted. What this verticle
- * still decides is what only it knows: which events a client may publish.
+ * still decides is what only it knows: which events a client may publish (checked, with every
+ * other publish on the node, by the {@link RoomPublisher}).
  *
  * <p>Membership changes are also told to the rest of the server: {@code rooms.joined} and
  * {@code rooms.left} ({@link Addresses#ROOMS_JOINED}) are published on the bus when a user's
@@ -31,14 +31,15 @@ import java.util.regex.Pattern;
  */
 public final class RoomsVerticle extends VerticleBase {
 
-  private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-
   private final RoomStore store;
+  private final RoomPublisher publisher;
   private final RoomsOptions options;
   private final Clock clock;
 
-  public RoomsVerticle(RoomStore store, RoomsOptions options, Clock clock) {
+  /** @param publisher the node's one way into a room ({@code rooms.publish} is a client's door to it) */
+  public RoomsVerticle(RoomStore store, RoomPublisher publisher, RoomsOptions options, Clock clock) {
     this.store = store;
+    this.publisher = publisher;
     this.options = options;
     this.clock = clock;
   }
@@ -55,20 +56,17 @@ public final class RoomsVerticle extends VerticleBase {
       bus.consumer(Addresses.ROOMS_LEAVE, m -> Request.reply(m, this::leave)).completion()));
   }
 
-  /** {@code {room, event, data}} → {@code {offset, ts}}. */
+  /**
+   * {@code {room, event, data}} → {@code {offset, ts}}: a client's publish (or server code's, on
+   * the bus), through the node's {@link RoomPublisher}, which checks it.
+   */
   private Future<JsonObject> publish(Message<Object> message) {
     Request request = Request.of(message);
-    RoomName room = RoomName.of(request.string("room"));
+    String room = request.string("room");
     String event = request.string("event");
-    if (!EVENT_NAME.matcher(event).matches()) {
-      throw Failure.badRequest("event must match [A-Za-z0-9_.:-]{1,64}");
-    }
     Caller caller = Caller.of(message);
-    if (caller != null && !options.clientEvents().contains(event)) {
-      throw Failure.forbidden("clients may publish only declared events (rooms.clientEvents); '" + event + "' is not one");
-    }
     Envelope.From from = caller == null ? null : new Envelope.From(caller.userId(), caller.sessionId());
-    return store.publish(room, new RoomStore.Draft(event, request.body().getValue("data"), from))
+    return publisher.publish(room, event, request.body().getValue("data"), from)
       .map(envelope -> new JsonObject().put("offset", envelope.offset()).put("ts", envelope.ts()));
   }
 

@@ -54,6 +54,13 @@ public final class Addresses {
   /** Optional host-application room policy: {@code {room, userId, sessionId, orgs, boards}} → {@code {allowed}}. */
   public static final String ROOMS_AUTHORIZE = "rooms.authorize";
   /**
+   * Answered by the host application, asked by the locks verticle: {@code {resource}} →
+   * {@code {...display fields}}, shown as a lock status's {@code info}; a reply failed with 404
+   * says there is no such resource. Nobody answering within {@code locks.resourceInfoTimeoutMs}
+   * leaves {@code info} empty and the lock works as ever.
+   */
+  public static final String LOCKS_RESOURCE_INFO = "locks.resourceInfo";
+  /**
    * Published by the rooms verticle when a user's first connection joined a room:
    * {@code {room, userId, name, at}} ({@code at}: server time, epoch millis). Every consumer on
    * every node hears it, so what a consumer does with it must be safe to do more than once.

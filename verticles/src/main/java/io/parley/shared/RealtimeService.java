@@ -1,13 +1,17 @@
 package io.parley.shared;
 
+import io.parley.rooms.RoomPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The server-side API (DESIGN.md §7, planning-poker seed): publish to rooms from any verticle
- * on any node of the cluster, and tell browsers how to connect. Events published here are
- * server events: no {@code from}, and any event name is allowed.
+ * The server-side API for a host application's code running on a Parley node
+ * ({@code ParleyNode.realtime()}): publish to rooms, notify topics, and tell browsers how to
+ * connect. Events published here are server events: no {@code from}, and any well-formed event
+ * name is allowed (not only the client events). They go through the node's
+ * {@link RoomPublisher}, as every publish on the node does, with no bus hop. Code elsewhere on
+ * the cluster, without a node's room store, sends the same publish to {@code rooms.publish}.
  */
 public interface RealtimeService {
 
@@ -36,7 +40,8 @@ public interface RealtimeService {
    */
   JsonObject clientConfig();
 
-  static RealtimeService create(Vertx vertx, JsonObject clientConfig) {
-    return new BusRealtimeService(vertx, clientConfig);
+  /** @param rooms the node's publisher (one per node, over its room store) */
+  static RealtimeService create(Vertx vertx, RoomPublisher rooms, JsonObject clientConfig) {
+    return new NodeRealtimeService(vertx, rooms, clientConfig);
   }
 }

@@ -1,6 +1,7 @@
 package io.parley.votes;
 
 import io.parley.rooms.RoomStore;
+import io.parley.shared.RealtimeService;
 import io.parley.shared.RoomName;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
@@ -22,9 +23,10 @@ import java.util.List;
  * When the node that ticked dies, the next interval is claimed by a survivor: at most the
  * interval the dead node was ticking is lost, none is ticked twice.
  *
- * <p>Ticks are published straight through the room store, as server events: not through
- * {@code rooms.publish} on the bus, whose round-robin could hand a tick to the rooms verticle of
- * a node that just died and is still in the cluster's registry.
+ * <p>Ticks are server events published through {@link RealtimeService}, that is through this
+ * node's {@link io.parley.rooms.RoomPublisher}: on the node that claimed the interval, with no
+ * bus hop, so a tick never waits on another node's rooms verticle (one that just died may still
+ * be in the cluster's registry).
  *
  * <p>A tick costs one {@code memberCount} (O(1)), one {@link VoteStore#tick} (O(options)) and
  * one publish per active room. A room with no votes and nobody in it leaves the active set at
@@ -40,15 +42,18 @@ final class VoteTicker {
   private final Vertx vertx;
   private final VoteStore votes;
   private final RoomStore rooms;
+  private final RealtimeService realtime;
   private final VotesOptions options;
   private final Clock clock;
   private long timer = -1;
   private boolean stopped;
 
-  VoteTicker(Vertx vertx, VoteStore votes, RoomStore rooms, VotesOptions options, Clock clock) {
+  /** @param rooms who is connected (the tally's {@code connected}); @param realtime where ticks are published */
+  VoteTicker(Vertx vertx, VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock) {
     this.vertx = vertx;
     this.votes = votes;
     this.rooms = rooms;
+    this.realtime = realtime;
     this.options = options;
     this.clock = clock;
   }
@@ -115,8 +120,8 @@ final class VoteTicker {
         if (tick == null) {
           return Future.succeededFuture(false);
         }
-        Future<?> published = rooms.publish(room, new RoomStore.Draft(VotesVerticle.TICK,
-          new JsonObject().put("data", new JsonArray().add(tick.entry())), null));
+        Future<?> published = realtime.trigger(room.value(), VotesVerticle.TICK,
+          new JsonObject().put("data", new JsonArray().add(tick.entry())));
         // someone may have joined between the member count and the tick that dropped the room:
         // their join's activation may have come before the drop, so look again
         Future<?> kept = tick.idle()

@@ -20,8 +20,7 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Votes (DESIGN.md §6, the vote API seed) and planning poker (the planning-poker seed, flow in
- * {@link PlanningPoker}). The vote flow, all of it:
+ * Votes and planning poker (the poker flow is in {@link PlanningPoker}). The vote flow, all of it:
  *
  * <pre>
  * a client registers room.votes-&lt;room&gt;   → counted as connected (the rooms store), the room ticks
@@ -65,9 +64,9 @@ public final class VotesVerticle extends VerticleBase {
   private VoteTicker ticker;
 
   /**
-   * @param rooms    who is in a room (votes only from members, {@code connected} in ticks), and
-   *                 where ticks are published
-   * @param realtime where planning-poker events are published (server events)
+   * @param rooms    who is in a room (votes only from members, {@code connected} in ticks)
+   * @param realtime where ticks and planning-poker events are published (server events, through
+   *                 the node's room publisher)
    */
   public VotesVerticle(VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock) {
     this.votes = votes;
@@ -80,7 +79,7 @@ public final class VotesVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     poker = new PlanningPoker(votes, realtime, options.pokerOptions());
-    ticker = new VoteTicker(vertx, votes, rooms, options, clock);
+    ticker = new VoteTicker(vertx, votes, rooms, realtime, options, clock);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(Addresses.VOTES_CAST, m -> Request.reply(m, this::cast)).completion(),

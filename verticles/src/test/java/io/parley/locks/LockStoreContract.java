@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public abstract class LockStoreContract {
 
-  protected static final LocksOptions OPTIONS = new LocksOptions(300_000, 900_000, 30_000, 1_000);
+  protected static final LocksOptions OPTIONS = new LocksOptions(300_000, 900_000, 30_000, 1_000, 500);
   protected static final long TTL = OPTIONS.ttlMs();
   protected static final long KICK_TIMEOUT = OPTIONS.kickTimeoutMs();
 
@@ -612,23 +612,6 @@ public abstract class LockStoreContract {
     }
     assertThat(log).extracting(Kickoff::id).isSorted().doesNotHaveDuplicates();
     assertThat(status(DOC).holder()).isEqualTo(bob);
-  }
-
-  // ---------------------------------------------------------------- info
-
-  @Test
-  void a_project_version_shows_its_version_and_template() {
-    JsonObject info = Await.result(store.info(Resource.of("project-version:42")));
-
-    assertThat(info).isEqualTo(new JsonObject().put("versionId", 42L).put("versionName", "Engineering")
-      .put("templateId", 3L).put("templateName", "Onboarding checklist"));
-    assertThat(Await.result(store.info(Resource.of("project-version:1"))).getString("templateName")).isEqualTo("Website launch");
-  }
-
-  @Test
-  void an_unknown_project_version_has_no_info_and_other_kinds_an_empty_one() {
-    assertThat(Await.result(store.info(Resource.of("project-version:999999")))).isNull();
-    assertThat(Await.result(store.info(DOC))).isEqualTo(new JsonObject());
   }
 
   // ---------------------------------------------------------------- helpers

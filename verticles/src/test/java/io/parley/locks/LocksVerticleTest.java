@@ -1,9 +1,13 @@
 package io.parley.locks;
 
+import io.parley.rooms.MemoryRoomStore;
+import io.parley.rooms.RoomPublisher;
+import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Await;
 import io.parley.shared.Headers;
 import io.parley.shared.MutableClock;
+import io.parley.shared.RealtimeService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,14 +26,18 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The locks verticle on the bus, alone: the in-memory store with a {@link MutableClock}, and a
- * stand-in for {@code rooms.publish} that records every event the verticle sends. Time-driven
+ * The locks verticle on the bus, alone: the in-memory store with a {@link MutableClock}, and the
+ * node's room publisher over an in-memory room store whose deliveries are recorded (no rooms
+ * verticle runs: lock events do not need one). Time-driven
  * behaviour (expiry, kick deadlines) is driven by moving the clock; the verticle's own sweep
  * runs every 10 ms, and the tests wait for its events with a bound.
  */
 class LocksVerticleTest {
 
-  private static final LocksOptions OPTIONS = new LocksOptions(300_000, 900_000, 30_000, 10);
+  private static final LocksOptions OPTIONS = new LocksOptions(300_000, 900_000, 30_000, 10, 200);
+  /** What the host application of these tests knows: one project version. */
+  private static final JsonObject RELEASE_3 = new JsonObject().put("versionId", 42).put("versionName", "Release 3")
+    .put("templateId", 7).put("templateName", "Mobile app");
 
   private final MutableClock clock = new MutableClock();
   private final BlockingQueue<JsonObject> published = new LinkedBlockingQueue<>();
@@ -41,23 +49,50 @@ class LocksVerticleTest {
   @BeforeEach
   void deploy() {
     deploy(OPTIONS);
+    answerAsHost();
   }
 
-  /** Two instances sharing one store, as a node deploys them; rooms.publish recorded. */
+  /**
+   * The host application on {@code locks.resourceInfo}: {@link #RELEASE_3} for
+   * {@code project-version:42}, 404 for any other project version, nothing to show ({@code {}})
+   * for other kinds.
+   */
+  private void answerAsHost() {
+    vertx.eventBus().<JsonObject>consumer(Addresses.LOCKS_RESOURCE_INFO, message -> {
+      String resource = message.body().getString("resource");
+      if (resource.equals("project-version:42")) {
+        message.reply(RELEASE_3);
+      } else if (resource.startsWith("project-version:")) {
+        message.fail(404, "no such project version");
+      } else {
+        message.reply(new JsonObject());
+      }
+    });
+  }
+
+  /** Two instances sharing one store, as a node deploys them; what they publish recorded. */
   private void deploy(LocksOptions options) {
     vertx = Vertx.vertx();
-    vertx.eventBus().<JsonObject>consumer(Addresses.ROOMS_PUBLISH, message -> {
-      published.add(message.body().copy().put("server", message.headers().get(Headers.USER_ID) == null));
-      message.reply(new JsonObject().put("offset", 1).put("ts", clock.millis()));
-    });
+    RoomsOptions rooms = RoomsOptions.fromConfig(new JsonObject());
+    MemoryRoomStore roomStore = new MemoryRoomStore(null, clock, rooms.history(), envelope -> published.add(new JsonObject()
+      .put("room", envelope.destination()).put("event", envelope.event()).put("data", envelope.data())
+      .put("server", envelope.from() == null)));
+    RealtimeService realtime = RealtimeService.create(vertx, new RoomPublisher(roomStore, rooms.clientEvents()), new JsonObject());
     MemoryLockStore store = new MemoryLockStore(clock, options);
-    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options), new DeploymentOptions().setInstances(2)));
+    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options, realtime), new DeploymentOptions().setInstances(2)));
   }
 
   /** The same with a sweep that never comes during the test: what requests alone do. */
   private void redeployWithoutSweep() {
     Await.result(vertx.close());
-    deploy(new LocksOptions(OPTIONS.heartbeatMs(), OPTIONS.ttlMs(), OPTIONS.kickTimeoutMs(), 3_600_000));
+    deploy(new LocksOptions(OPTIONS.heartbeatMs(), OPTIONS.ttlMs(), OPTIONS.kickTimeoutMs(), 3_600_000, OPTIONS.resourceInfoTimeoutMs()));
+    answerAsHost();
+  }
+
+  /** A node with no host application answering {@code locks.resourceInfo}. */
+  private void redeployWithoutHost() {
+    Await.result(vertx.close());
+    deploy(OPTIONS);
   }
 
   @AfterEach
@@ -116,14 +151,12 @@ class LocksVerticleTest {
 
     assertThat(acquired).isEqualTo(new JsonObject()
       .put("resource", "project-version:42")
-      .put("receiptNumber", acquired.getInteger("receiptNumber"))
+      .put("receiptNumber", null)
       .put("okToEdit", true)
       .put("holder", new JsonObject().put("userId", "ann").put("name", "Ann Archer").put("sessionId", ann.sessionId))
       .put("lastUpdated", MutableClock.DEFAULT_START_MILLIS)
-      .put("info", new JsonObject().put("versionId", 42L).put("versionName", "Engineering")
-        .put("templateId", 3L).put("templateName", "Onboarding checklist"))
+      .put("info", RELEASE_3)
       .put("seq", 3L));
-    assertThat(acquired.getInteger("receiptNumber")).isPositive();
 
     JsonObject seen = bob.request(Addresses.LOCKS_STATUS, resource("project-version:42"));
     assertThat(seen.getBoolean("okToEdit")).isFalse();
@@ -188,8 +221,62 @@ class LocksVerticleTest {
       .put("by", new JsonObject().put("userId", "ann").put("name", "Ann Archer")).put("reason", "consent"));
     JsonObject lost = nextEvent("client-" + ann.sessionId, LocksVerticle.LOCK_LOST);
     assertThat(lost.getJsonObject("by").getString("userId")).isEqualTo("bob");
-    assertThat(nextEvent("lock-doc:1", LocksVerticle.LOCK_STATUS).getJsonObject("holder").getString("sessionId"))
-      .isEqualTo(bob.sessionId);
+    assertThat(lost.getInteger("receiptNumber")).isEqualTo(receipt);
+    JsonObject watched = nextEvent("lock-doc:1", LocksVerticle.LOCK_STATUS);
+    assertThat(watched.getJsonObject("holder").getString("sessionId")).isEqualTo(bob.sessionId);
+    assertThat(watched.getInteger("receiptNumber")).as("the watchers' status names the kick that moved the lock").isEqualTo(receipt);
+  }
+
+  @Test
+  void a_receipt_number_names_a_kick_out_request_and_is_null_where_there_was_none() {
+    JsonObject acquired = ann.request(Addresses.LOCKS_ACQUIRE, resource("doc:1"));
+    assertThat(nextEvent("lock-doc:1", LocksVerticle.LOCK_STATUS).getValue("receiptNumber")).isNull();
+    assertThat(acquired.getValue("receiptNumber")).isNull();
+    assertThat(bob.request(Addresses.LOCKS_STATUS, resource("doc:1")).getValue("receiptNumber")).isNull();
+    assertThat(ann.request(Addresses.LOCKS_HEARTBEAT, resource("doc:1")).getValue("receiptNumber")).isNull();
+
+    int receipt = bob.request(Addresses.LOCKS_KICK, resource("doc:1")).getInteger("receiptNumber");
+    assertThat(nextEvent("client-" + ann.sessionId, LocksVerticle.LOCK_KICK_REQUESTED).getInteger("receiptNumber")).isEqualTo(receipt);
+    ann.request(Addresses.LOCKS_KICK_ANSWER, new JsonObject().put("receiptNumber", receipt).put("kickMeOut", false));
+    assertThat(nextEvent("client-" + bob.sessionId, LocksVerticle.LOCK_KICK_REFUSED).getInteger("receiptNumber")).isEqualTo(receipt);
+
+    assertThat(ann.request(Addresses.LOCKS_RELEASE, resource("doc:1")).getValue("receiptNumber")).isNull();
+    assertThat(nextEvent("lock-doc:1", LocksVerticle.LOCK_STATUS).getValue("receiptNumber")).isNull();
+  }
+
+  @Test
+  void with_no_host_answering_resource_info_locks_work_and_show_no_details() {
+    redeployWithoutHost();
+
+    JsonObject acquired = ann.request(Addresses.LOCKS_ACQUIRE, resource("project-version:77"));
+
+    assertThat(acquired.getBoolean("okToEdit")).isTrue();
+    assertThat(acquired.getJsonObject("info")).isEqualTo(new JsonObject());
+    assertThat(nextEvent("lock-project-version:77", LocksVerticle.LOCK_STATUS).getJsonObject("holder").getString("userId")).isEqualTo("ann");
+    assertThat(bob.request(Addresses.LOCKS_STATUS, resource("project-version:77")).getJsonObject("holder").getString("userId"))
+      .isEqualTo("ann");
+  }
+
+  @Test
+  void a_host_that_does_not_answer_in_time_leaves_the_details_out_and_the_lock_works() {
+    redeployWithoutHost();
+    vertx.eventBus().consumer(Addresses.LOCKS_RESOURCE_INFO, message -> {
+      // never answers
+    });
+
+    JsonObject acquired = ann.request(Addresses.LOCKS_ACQUIRE, resource("project-version:42"));
+
+    assertThat(acquired.getBoolean("okToEdit")).isTrue();
+    assertThat(acquired.getJsonObject("info")).isEqualTo(new JsonObject());
+    assertThat(ann.request(Addresses.LOCKS_RELEASE, resource("project-version:42")).getValue("holder")).isNull();
+  }
+
+  @Test
+  void a_resource_the_host_says_does_not_exist_cannot_be_locked() {
+    assertThat(ann.code(Addresses.LOCKS_ACQUIRE, resource("project-version:77"))).isEqualTo(404);
+    assertThat(ann.code(Addresses.LOCKS_STATUS, resource("project-version:77"))).isEqualTo(404);
+    assertThat(ann.code(Addresses.LOCKS_KICK, resource("project-version:77"))).isEqualTo(404);
+    assertThat(published).as("nothing happened").isEmpty();
   }
 
   @Test

@@ -41,11 +41,9 @@ class ResourceTest {
   }
 
   @Test
-  void watchers_room_is_lock_dash_key_and_a_project_version_has_its_id() {
+  void watchers_room_is_lock_dash_key() {
     Resource version = Resource.of("project-version:42");
 
     assertThat(version.watchers().value()).isEqualTo("lock-project-version:42");
-    assertThat(version.projectVersionId()).isEqualTo(42L);
-    assertThat(Resource.of("doc:42").projectVersionId()).isNull();
   }
 }

@@ -2,6 +2,7 @@ package io.parley.votes;
 
 import io.parley.rooms.MemoryRoomStore;
 import io.parley.rooms.RoomsOptions;
+import io.parley.rooms.RoomPublisher;
 import io.parley.rooms.RoomsVerticle;
 import io.parley.shared.Addresses;
 import io.parley.shared.Await;
@@ -56,8 +57,9 @@ class VotesVerticleTest {
     MemoryVoteStore votes = new MemoryVoteStore(clock, options.history());
     // the interval the clock stands in is taken: a test's first tick is the one it moves the clock to
     Await.result(votes.claimInterval(clock.millis() / TICK_MS, TICK_MS));
-    RealtimeService realtime = RealtimeService.create(vertx, new JsonObject());
-    Await.result(vertx.deployVerticle(() -> new RoomsVerticle(roomStore, rooms, clock), new DeploymentOptions().setInstances(2)));
+    RoomPublisher publisher = new RoomPublisher(roomStore, rooms.clientEvents());
+    RealtimeService realtime = RealtimeService.create(vertx, publisher, new JsonObject());
+    Await.result(vertx.deployVerticle(() -> new RoomsVerticle(roomStore, publisher, rooms, clock), new DeploymentOptions().setInstances(2)));
     // two instances, as a node may run them: still one tick per interval
     Await.result(vertx.deployVerticle(() -> new VotesVerticle(votes, roomStore, realtime, options, clock),
       new DeploymentOptions().setInstances(2)));

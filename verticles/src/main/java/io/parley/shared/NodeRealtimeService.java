@@ -1,17 +1,24 @@
 package io.parley.shared;
 
+import io.parley.rooms.RoomPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-/** {@link RealtimeService} over the event bus: {@code rooms.publish} and {@code notifications.publish} without client headers. */
-final class BusRealtimeService implements RealtimeService {
+/**
+ * {@link RealtimeService} of one node: room events through the node's {@link RoomPublisher}
+ * (no bus hop, whichever nodes run a rooms verticle), notifications over the bus to
+ * {@code notifications.publish} without client headers.
+ */
+final class NodeRealtimeService implements RealtimeService {
 
   private final Vertx vertx;
+  private final RoomPublisher rooms;
   private final JsonObject clientConfig;
 
-  BusRealtimeService(Vertx vertx, JsonObject clientConfig) {
+  NodeRealtimeService(Vertx vertx, RoomPublisher rooms, JsonObject clientConfig) {
     this.vertx = vertx;
+    this.rooms = rooms;
     this.clientConfig = clientConfig.copy();
   }
 
@@ -22,9 +29,7 @@ final class BusRealtimeService implements RealtimeService {
 
   @Override
   public Future<Published> trigger(String room, String eventName, Object data) {
-    JsonObject request = new JsonObject().put("room", room).put("event", eventName).put("data", data);
-    return vertx.eventBus().<JsonObject>request(Addresses.ROOMS_PUBLISH, request)
-      .map(reply -> new Published(reply.body().getLong("offset"), reply.body().getLong("ts")));
+    return rooms.publish(room, eventName, data).map(envelope -> new Published(envelope.offset(), envelope.ts()));
   }
 
   @Override
