@@ -391,7 +391,7 @@ final class BridgeConnection {
         bridge.route(Addresses.ROOMS_LEAVE, identity()))
       .<Void>mapEmpty()
       .recover(e -> {
-        LOG.warn("Leaving room {} for connection {} failed: {}", room, connectionId, e.getMessage());
+        bridge.failures().warn("leaving rooms", e, LOG);
         return Future.succeededFuture();
       });
   }

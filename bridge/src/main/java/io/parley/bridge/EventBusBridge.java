@@ -16,6 +16,7 @@ import io.vertx.ext.web.handler.sockjs.Transport;
 import io.parley.notifications.NotificationFanOut;
 import io.parley.rooms.RoomPolicy;
 import io.parley.shared.Addresses;
+import io.parley.shared.FailureLog;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class EventBusBridge {
   private final long authTimeoutMs;
   private final RoomPolicy policy;
   private final BridgeMetrics metrics;
+  private final FailureLog failures;
   private final Clock clock;
   private final LocalRooms localRooms;
   private final NotificationFanOut notifications;
@@ -56,7 +58,7 @@ public final class EventBusBridge {
   private boolean stopping;
 
   public EventBusBridge(Vertx vertx, String nodeId, Set<String> localServices, BridgeOptions options, long authTimeoutMs,
-                        RoomPolicy policy, BridgeMetrics metrics, Clock clock) {
+                        RoomPolicy policy, BridgeMetrics metrics, FailureLog failures, Clock clock) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.services = new ServiceRequests(vertx.eventBus(), localServices);
@@ -64,6 +66,7 @@ public final class EventBusBridge {
     this.authTimeoutMs = authTimeoutMs;
     this.policy = policy;
     this.metrics = metrics;
+    this.failures = failures;
     this.clock = clock;
     this.localRooms = new LocalRooms(vertx.eventBus(), metrics, clock, this::flushSoon,
       this::clientRoomOpened, this::clientRoomClosed);
@@ -256,6 +259,10 @@ public final class EventBusBridge {
 
   BridgeMetrics metrics() {
     return metrics;
+  }
+
+  FailureLog failures() {
+    return failures;
   }
 
   ServiceRequests services() {

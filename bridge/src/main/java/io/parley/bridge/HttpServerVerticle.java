@@ -16,6 +16,7 @@ import io.parley.rooms.RoomPolicy;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 
 import java.time.Clock;
 import java.util.Set;
@@ -30,7 +31,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   /** Everything an HTTP server instance needs, built once per node. */
   public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
-                      RoomsOptions rooms, BridgeMetrics metrics, PrometheusMeterRegistry scrape,
+                      RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
                       HealthChecks health, JsonObject clientConfig, Clock clock, IntConsumer listening) {
   }
 
@@ -45,7 +46,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
-      RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.clock());
+      RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.failures(), setup.clock());
     return bridge.start().compose(eventBusRouter -> {
       Router router = Router.router(vertx);
       // SockJS's XHR transports need the body read first; over maxFrameBytes it is a 413

@@ -15,6 +15,7 @@ import io.parley.locks.LockStore.Settlement;
 import io.parley.shared.Addresses;
 import io.parley.shared.Caller;
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.Headers;
 import io.parley.shared.RealtimeService;
 import io.parley.shared.Request;
@@ -72,14 +73,16 @@ public final class LocksVerticle extends VerticleBase {
 
   private final LockStore store;
   private final LocksOptions options;
+  private final FailureLog failures;
   private RealtimeService realtime;
   private long sweepTimer = -1;
   private boolean sweeping;
 
   /** The store reads its clock for every time decision; the verticle itself makes none. */
-  public LocksVerticle(LockStore store, LocksOptions options) {
+  public LocksVerticle(LockStore store, LocksOptions options, FailureLog failures) {
     this.store = store;
     this.options = options;
+    this.failures = failures;
   }
 
   @Override
@@ -272,7 +275,7 @@ public final class LocksVerticle extends VerticleBase {
       .onComplete(ar -> {
         sweeping = false;
         if (ar.failed()) {
-          LOG.warn("Lock sweep failed (retrying in {} ms): {}", options.sweepMs(), ar.cause().getMessage());
+          failures.warn("lock sweep (retried every " + options.sweepMs() + " ms)", ar.cause(), LOG);
         }
       });
   }
@@ -303,7 +306,7 @@ public final class LocksVerticle extends VerticleBase {
 
   private void publish(String room, String event, JsonObject data) {
     realtime.trigger(room, event, data)
-      .onFailure(e -> LOG.warn("Could not publish {} to {}: {}", event, room, e.getMessage()));
+      .onFailure(e -> failures.warn("publishing lock events", e, LOG));
   }
 
   // ---- shapes

@@ -1,6 +1,7 @@
 package io.parley.locks;
 
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -160,12 +161,17 @@ public final class PgLockStore implements LockStore {
   private final Pool pool;
   private final Clock clock;
   private final LocksOptions options;
+  private final FailureLog failures;
 
-  /** @param pool connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it */
-  public PgLockStore(Pool pool, Clock clock, LocksOptions options) {
+  /**
+   * @param pool     connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it
+   * @param failures where the database's failures are counted and logged
+   */
+  public PgLockStore(Pool pool, Clock clock, LocksOptions options, FailureLog failures) {
     this.pool = pool;
     this.clock = clock;
     this.options = options;
+    this.failures = failures;
   }
 
   @Override
@@ -182,7 +188,7 @@ public final class PgLockStore implements LockStore {
       return new JsonObject()
         .put("versionId", row.getLong("version_id")).put("versionName", row.getString("version_name"))
         .put("templateId", row.getLong("template_id")).put("templateName", row.getString("template_name"));
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   @Override
@@ -190,12 +196,12 @@ public final class PgLockStore implements LockStore {
     long now = clock.millis();
     return pool.preparedQuery(STATUS).execute(Tuple.of(resource.key()))
       .map(rows -> live(firstLock(rows), now))
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Acquisition> acquire(Resource resource, Holder who) {
-    return acquire(pool, resource.key(), who, clock.millis(), ATTEMPTS).recover(PgLockStore::unavailable);
+    return acquire(pool, resource.key(), who, clock.millis(), ATTEMPTS).recover(this::unavailable);
   }
 
   private Future<Acquisition> acquire(SqlClient client, String resource, Holder who, long now, int attempts) {
@@ -237,19 +243,19 @@ public final class PgLockStore implements LockStore {
     return pool.preparedQuery(HEARTBEAT)
       .execute(Tuple.of(resource.key(), session(sessionId), time(now), time(now - options.ttlMs())))
       .map(PgLockStore::firstLock)
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Release> release(Resource resource, String sessionId) {
     return pool.preparedQuery(RELEASE).execute(Tuple.of(resource.key(), session(sessionId)))
       .map(rows -> rows.size() == 0 ? null : release(rows.iterator().next()))
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<KickRequest> requestKick(Resource resource, Holder kicker) {
-    return requestKick(resource.key(), kicker, ATTEMPTS).recover(PgLockStore::unavailable);
+    return requestKick(resource.key(), kicker, ATTEMPTS).recover(this::unavailable);
   }
 
   private Future<KickRequest> requestKick(String resource, Holder kicker, int attempts) {
@@ -305,7 +311,7 @@ public final class PgLockStore implements LockStore {
         SettleReason reason = now >= kick.deadline() ? SettleReason.TIMEOUT
           : kickMeOut ? SettleReason.CONSENT : SettleReason.REFUSAL;
         return finish(conn, kick, reason, now);
-      })).recover(PgLockStore::unavailable);
+      })).recover(this::unavailable);
   }
 
   @Override
@@ -314,7 +320,7 @@ public final class PgLockStore implements LockStore {
       .compose(rows -> rows.size() == 0
         ? Future.<Settlement>succeededFuture(null)
         : finish(conn, kick(rows.iterator().next(), "resource"), SettleReason.HOLDER_LEFT, clock.millis())))
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
@@ -324,7 +330,7 @@ public final class PgLockStore implements LockStore {
       List<Release> expired = new ArrayList<>(rows.size());
       rows.forEach(row -> expired.add(release(row)));
       return expired;
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   @Override
@@ -343,7 +349,7 @@ public final class PgLockStore implements LockStore {
         });
       }
       return chain.map(v -> settled);
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   /** One overdue kick, in its own transaction; null when another sweep or the answer settled it first. */
@@ -364,7 +370,7 @@ public final class PgLockStore implements LockStore {
         row.getInteger("receipt_number"), row.getUUID("old_session_token").toString(),
         row.getUUID("new_session_token").toString(), millis(row.getOffsetDateTime("created")))));
       return entries;
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   /**
@@ -442,7 +448,7 @@ public final class PgLockStore implements LockStore {
    * Failures with a §8 code pass through; anything else (the database unreachable, a statement
    * failing) is logged with its cause and answered 503, without the database's words.
    */
-  private static <T> Future<T> unavailable(Throwable failure) {
-    return Failure.<T>storeUnavailable("lock store", LOG).apply(failure);
+  private <T> Future<T> unavailable(Throwable failure) {
+    return Failure.<T>storeUnavailable("lock store", failures, LOG).apply(failure);
   }
 }

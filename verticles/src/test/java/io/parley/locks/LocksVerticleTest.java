@@ -51,7 +51,7 @@ class LocksVerticleTest {
       message.reply(new JsonObject().put("offset", 1).put("ts", clock.millis()));
     });
     MemoryLockStore store = new MemoryLockStore(clock, options);
-    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options), new DeploymentOptions().setInstances(2)));
+    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options, io.parley.shared.FailureLog.fallback()), new DeploymentOptions().setInstances(2)));
   }
 
   /** The same with a sweep that never comes during the test: what requests alone do. */

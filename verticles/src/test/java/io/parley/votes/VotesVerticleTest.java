@@ -59,7 +59,7 @@ class VotesVerticleTest {
     RealtimeService realtime = RealtimeService.create(vertx, new JsonObject());
     Await.result(vertx.deployVerticle(() -> new RoomsVerticle(roomStore, rooms, clock), new DeploymentOptions().setInstances(2)));
     // two instances, as a node may run them: still one tick per interval
-    Await.result(vertx.deployVerticle(() -> new VotesVerticle(votes, roomStore, realtime, options, clock),
+    Await.result(vertx.deployVerticle(() -> new VotesVerticle(votes, roomStore, realtime, options, clock, io.parley.shared.FailureLog.fallback()),
       new DeploymentOptions().setInstances(2)));
   }
 

@@ -1,0 +1,233 @@
+package io.parley.shared;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The log of failures that can happen once per request: while a store is down every request
+ * fails the same way, and a line per request (with its stack trace) buries everything else.
+ * Failures are grouped by what failed ({@code "lock store unavailable"}); per group the log
+ * gets
+ * <ul>
+ *   <li>the first failure of each cause (exception class and message, digits ignored) with its
+ *       stack trace, when it happens: {@code lock store unavailable: PgException: ... (first of
+ *       its kind; more are counted every 10 s)};</li>
+ *   <li>one line per interval while failures go on: {@code lock store unavailable: 1,234
+ *       operations failed in the last 10 s (last: Connection refused)};</li>
+ *   <li>one line when an interval passes without any: {@code lock store unavailable: no
+ *       failures for 10 s; 1,240 operations failed over 5.1 s}. A cause seen again after that is
+ *       logged with its stack trace again.</li>
+ * </ul>
+ * Thread-safe: a node's stores and verticles report from all of its event loops. The
+ * interval's lines are written by a timer on the Vert.x of whoever reported a failure, and
+ * also by the next report once the interval has passed (so nothing is lost without a Vert.x).
+ */
+public final class FailureLog {
+
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+
+  private static final FailureLog FALLBACK = new FailureLog(DEFAULT_INTERVAL, (store, code) -> {
+  });
+
+  /** Counts a store failure answered with {@code code}: where a node's metrics plug in. */
+  @FunctionalInterface
+  public interface StoreFailures {
+    void failed(String store, int code);
+  }
+
+  private final long intervalNanos;
+  private final StoreFailures counter;
+  private final Map<String, Group> groups = new LinkedHashMap<>();
+  private boolean timerSet;
+
+  public FailureLog(Duration interval, StoreFailures counter) {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("the failure log interval must be positive, not " + interval);
+    }
+    this.intervalNanos = interval.toNanos();
+    this.counter = counter;
+  }
+
+  /**
+   * One log for code that was not handed its node's (a store or test built on its own): the
+   * default interval, failures not counted in any metrics.
+   */
+  public static FailureLog fallback() {
+    return FALLBACK;
+  }
+
+  /** A store operation failed and was answered {@code code}: counted, and logged as "{store} unavailable". */
+  public void storeFailed(String store, int code, Throwable cause, Logger log) {
+    counter.failed(store, code);
+    error(store + " unavailable", cause, log);
+  }
+
+  /** Something that can fail per request failed, and it is an error; {@code what} names it and is the same every time. */
+  public void error(String what, Throwable cause, Logger log) {
+    failed(what, true, cause, log);
+  }
+
+  /** Something that can fail per request failed, and the caller copes (a retry, a later event). */
+  public void warn(String what, Throwable cause, Logger log) {
+    failed(what, false, cause, log);
+  }
+
+  private void failed(String what, boolean error, Throwable cause, Logger log) {
+    long now = System.nanoTime();
+    List<Runnable> lines = new ArrayList<>();
+    boolean setTimer;
+    synchronized (this) {
+      Group group = groups.computeIfAbsent(what, w -> new Group(w, error, log, now));
+      group.total++;
+      group.lastAt = now;
+      group.last = messageOf(cause);
+      if (group.causes.add(shapeOf(cause))) {
+        String first = cause.getClass().getSimpleName() + ": " + group.last;
+        lines.add(() -> group.write("{}: {} (first of its kind; more are counted every {} s)", what, first,
+          seconds(intervalNanos), traceOf(cause)));
+      } else {
+        group.count++;
+      }
+      if (now - group.intervalStart >= intervalNanos) {
+        summarize(group, now, lines);
+      }
+      setTimer = !timerSet;
+      timerSet = true;
+    }
+    lines.forEach(Runnable::run);
+    if (setTimer) {
+      setTimer();
+    }
+  }
+
+  /**
+   * Writes the lines of every interval that has passed: a count per group that had failures,
+   * the end of each group that had none. The timer calls it; tests may too.
+   */
+  public void flush() {
+    long now = System.nanoTime();
+    List<Runnable> lines = new ArrayList<>();
+    boolean again;
+    synchronized (this) {
+      for (var it = groups.values().iterator(); it.hasNext(); ) {
+        Group group = it.next();
+        if (now - group.intervalStart < intervalNanos) {
+          continue;
+        }
+        if (group.count > 0) {
+          summarize(group, now, lines);
+        } else if (now - group.lastAt >= intervalNanos) {
+          long total = group.total;
+          String over = seconds(group.lastAt - group.firstAt);
+          lines.add(() -> group.log.info("{}: no failures for {} s; {} operations failed over {} s", group.what,
+            seconds(intervalNanos), count(total), over));
+          it.remove();
+        }
+      }
+      again = !groups.isEmpty();
+      timerSet = again;
+    }
+    lines.forEach(Runnable::run);
+    if (again) {
+      setTimer();
+    }
+  }
+
+  private void summarize(Group group, long now, List<Runnable> lines) {
+    long count = group.count;
+    String last = group.last;
+    if (count > 0) {
+      String window = seconds(now - group.intervalStart);
+      lines.add(() -> group.write("{}: {} operations failed in the last {} s (last: {})", group.what, count(count),
+        window, last));
+    }
+    group.count = 0;
+    group.intervalStart = now;
+  }
+
+  /** On the Vert.x of the caller, when there is one; else the next report writes what is due. */
+  private void setTimer() {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      synchronized (this) {
+        timerSet = false;
+      }
+      return;
+    }
+    try {
+      context.owner().setTimer(Math.max(1, intervalNanos / 1_000_000), id -> flush());
+    } catch (RuntimeException closing) {
+      synchronized (this) {
+        timerSet = false;
+      }
+    }
+  }
+
+  /** What failed, per group, since its first failure. */
+  private static final class Group {
+    final String what;
+    final boolean error;
+    final Logger log;
+    final long firstAt;
+    final Set<String> causes = new HashSet<>();
+    long intervalStart;
+    long lastAt;
+    long total;
+    /** Failures since {@link #intervalStart} not yet written (the first of each cause is written at once). */
+    long count;
+    String last;
+
+    Group(String what, boolean error, Logger log, long now) {
+      this.what = what;
+      this.error = error;
+      this.log = log == null ? LoggerFactory.getLogger(FailureLog.class) : log;
+      this.firstAt = now;
+      this.intervalStart = now;
+      this.lastAt = now;
+    }
+
+    void write(String format, Object... arguments) {
+      if (error) {
+        log.error(format, arguments);
+      } else {
+        log.warn(format, arguments);
+      }
+    }
+  }
+
+  private static String messageOf(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
+
+  /** A cause's kind: its class and message with numbers (ports, ids, counts) left out. */
+  private static String shapeOf(Throwable cause) {
+    return cause.getClass().getName() + ": " + String.valueOf(cause.getMessage()).replaceAll("\\d+", "#");
+  }
+
+  /** The stack trace when it says where something broke: a failed reply's says nothing. */
+  private static Throwable traceOf(Throwable cause) {
+    return cause instanceof ReplyException ? null : cause;
+  }
+
+  private static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  /** Seconds to a tenth, without a trailing ".0": "10", "5.1". */
+  private static String seconds(long nanos) {
+    return java.math.BigDecimal.valueOf(Math.round(nanos / 1e8), 1).stripTrailingZeros().toPlainString();
+  }
+}
