@@ -26,8 +26,8 @@ import java.util.Set;
  *       its kind; more are counted every 10 s)};</li>
  *   <li>one line per interval while failures go on: {@code lock store unavailable: 1,234
  *       operations failed in the last 10 s (last: Connection refused)};</li>
- *   <li>one line when an interval passes without any: {@code lock store unavailable: no
- *       failures for 10 s; 1,240 operations failed over 5.1 s}. A cause seen again after that is
+ *   <li>one line when an interval passes without any: {@code lock store reachable again:
+ *       no failures for 10 s; 1,240 operations failed over 5.1 s}. A cause seen again after that is
  *       logged with its stack trace again.</li>
  * </ul>
  * Thread-safe: a node's stores and verticles report from all of its event loops. The
@@ -71,25 +71,26 @@ public final class FailureLog {
   /** A store operation failed and was answered {@code code}: counted, and logged as "{store} unavailable". */
   public void storeFailed(String store, int code, Throwable cause, Logger log) {
     counter.failed(store, code);
-    error(store + " unavailable", cause, log);
+    failed(store + " unavailable", store + " reachable again", true, cause, log);
   }
 
   /** Something that can fail per request failed, and it is an error; {@code what} names it and is the same every time. */
   public void error(String what, Throwable cause, Logger log) {
-    failed(what, true, cause, log);
+    failed(what, what, true, cause, log);
   }
 
   /** Something that can fail per request failed, and the caller copes (a retry, a later event). */
   public void warn(String what, Throwable cause, Logger log) {
-    failed(what, false, cause, log);
+    failed(what, what, false, cause, log);
   }
 
-  private void failed(String what, boolean error, Throwable cause, Logger log) {
+  /** {@code ended} names the group in the line that says its failures stopped. */
+  private void failed(String what, String ended, boolean error, Throwable cause, Logger log) {
     long now = System.nanoTime();
     List<Runnable> lines = new ArrayList<>();
     boolean setTimer;
     synchronized (this) {
-      Group group = groups.computeIfAbsent(what, w -> new Group(w, error, log, now));
+      Group group = groups.computeIfAbsent(what, w -> new Group(w, ended, error, log, now));
       group.total++;
       group.lastAt = now;
       group.last = messageOf(cause);
@@ -131,8 +132,8 @@ public final class FailureLog {
         } else if (now - group.lastAt >= intervalNanos) {
           long total = group.total;
           String over = seconds(group.lastAt - group.firstAt);
-          lines.add(() -> group.log.info("{}: no failures for {} s; {} operations failed over {} s", group.what,
-            seconds(intervalNanos), count(total), over));
+          lines.add(() -> group.log.info("{}: no failures for {} s; {} failed over {} s", group.ended,
+            seconds(intervalNanos), operations(total), over));
           it.remove();
         }
       }
@@ -150,7 +151,7 @@ public final class FailureLog {
     String last = group.last;
     if (count > 0) {
       String window = seconds(now - group.intervalStart);
-      lines.add(() -> group.write("{}: {} operations failed in the last {} s (last: {})", group.what, count(count),
+      lines.add(() -> group.write("{}: {} failed in the last {} s (last: {})", group.what, operations(count),
         window, last));
     }
     group.count = 0;
@@ -178,6 +179,7 @@ public final class FailureLog {
   /** What failed, per group, since its first failure. */
   private static final class Group {
     final String what;
+    final String ended;
     final boolean error;
     final Logger log;
     final long firstAt;
@@ -189,8 +191,9 @@ public final class FailureLog {
     long count;
     String last;
 
-    Group(String what, boolean error, Logger log, long now) {
+    Group(String what, String ended, boolean error, Logger log, long now) {
       this.what = what;
+      this.ended = ended;
       this.error = error;
       this.log = log == null ? LoggerFactory.getLogger(FailureLog.class) : log;
       this.firstAt = now;
@@ -222,8 +225,9 @@ public final class FailureLog {
     return cause instanceof ReplyException ? null : cause;
   }
 
-  private static String count(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
+  /** "1 operation", "1,234 operations". */
+  private static String operations(long n) {
+    return String.format(Locale.ROOT, n == 1 ? "%,d operation" : "%,d operations", n);
   }
 
   /** Seconds to a tenth, without a trailing ".0": "10", "5.1". */

@@ -85,7 +85,7 @@ class FailureLogTest {
     assertThat(records.subList(1, records.size())).as("no trace but the first").allMatch(r -> r.getThrown() == null);
     assertThat(summarized() + 1).isEqualTo(1_000);
     assertThat(lines.get(lines.size() - 1))
-      .matches("lock store unavailable: no failures for 0.3 s; 1,000 operations failed over \\d+(\\.\\d)? s");
+      .matches("lock store reachable again: no failures for 0.3 s; 1,000 operations failed over \\d+(\\.\\d)? s");
     assertThat(records.get(records.size() - 1).getLevel()).isEqualTo(Level.INFO);
     assertThat(counted).as("every failure counted, by store and code").containsOnlyKeys("lock store 503");
     assertThat(counted.get("lock store 503").get()).isEqualTo(1_000);
