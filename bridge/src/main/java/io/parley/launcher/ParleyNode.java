@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
@@ -213,7 +214,7 @@ public final class ParleyNode extends VerticleBase {
   private static final long STORE_CHECK_TIMEOUT_MS = 2_000;
 
   /** UP, or DOWN with the reason in words: {@code {"error": "postgres unreachable: Connection refused: ..."}}. */
-  private static Status checked(String store, io.vertx.core.AsyncResult<?> answer) {
+  private static Status checked(String store, AsyncResult<?> answer) {
     if (answer.succeeded()) {
       return Status.OK();
     }

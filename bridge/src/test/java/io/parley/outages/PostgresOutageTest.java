@@ -1,5 +1,6 @@
 package io.parley.outages;
 
+import io.parley.shared.CapturedLog;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.OwnPostgres;
 import io.parley.testing.TestNode;
@@ -21,9 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,10 +95,8 @@ class PostgresOutageTest {
     awaitTrue("the load running against a healthy Postgres",
       () -> count(successes, "locks.acquire") > 10 && acknowledged.size() > 10);
 
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture = capture(logged);
-    Logger.getLogger("").addHandler(capture);
-    try {
+    List<LogRecord> logged;
+    try (CapturedLog log = CapturedLog.of("")) {
       postgres.crash();
       long crashed = System.nanoTime();
       TestNode.HttpResult down = awaitHealth(503);
@@ -118,12 +115,11 @@ class PostgresOutageTest {
       stopLoad();
       // the outage ends in the log once a failure interval passed without failures
       for (String store : List.of("lock store", "notification store")) {
-        awaitTrue("the log saying the " + store + " is reachable again", () -> logged.stream()
-          .anyMatch(r -> String.valueOf(r.getMessage()).startsWith(store + " reachable again: no failures for")));
+        awaitTrue("the log saying the " + store + " is reachable again", () -> log.messages().stream()
+          .anyMatch(line -> line.startsWith(store + " reachable again: no failures for")));
       }
+      logged = log.records();
       assertThat(failedDuringOutage).as("requests failed while Postgres was down").isPositive();
-    } finally {
-      Logger.getLogger("").removeHandler(capture);
     }
 
     System.out.println("Postgres outage of " + OUTAGE.toSeconds() + " s: " + logged.size() + " log lines; failed answers "
@@ -308,23 +304,6 @@ class PostgresOutageTest {
   private static long count(Map<String, AtomicLong> counts, String key) {
     AtomicLong n = counts.get(key);
     return n == null ? 0 : n.get();
-  }
-
-  private static Handler capture(List<LogRecord> into) {
-    return new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        into.add(record);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {

@@ -38,6 +38,12 @@ public final class FailureLog {
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
+  /**
+   * Causes per group logged with their stack trace: beyond these, new ones are only counted, so
+   * that messages that differ per request (an id in them) cannot bring back a line per request.
+   */
+  private static final int TRACED_CAUSES = 5;
+
   private static final FailureLog FALLBACK = new FailureLog(DEFAULT_INTERVAL, (store, code) -> {
   });
 
@@ -50,7 +56,9 @@ public final class FailureLog {
   private final long intervalNanos;
   private final StoreFailures counter;
   private final Map<String, Group> groups = new LinkedHashMap<>();
+  /** When the timer that writes the interval's lines is due; {@code timerSet} false when none is. */
   private boolean timerSet;
+  private long timerDue;
 
   public FailureLog(Duration interval, StoreFailures counter) {
     if (interval.isNegative() || interval.isZero()) {
@@ -94,7 +102,7 @@ public final class FailureLog {
       group.total++;
       group.lastAt = now;
       group.last = messageOf(cause);
-      if (group.causes.add(shapeOf(cause))) {
+      if (group.causes.size() < TRACED_CAUSES && group.causes.add(shapeOf(cause))) {
         String first = cause.getClass().getSimpleName() + ": " + group.last;
         lines.add(() -> group.write("{}: {} (first of its kind; more are counted every {} s)", what, first,
           seconds(intervalNanos), traceOf(cause)));
@@ -104,8 +112,12 @@ public final class FailureLog {
       if (now - group.intervalStart >= intervalNanos) {
         summarize(group, now, lines);
       }
-      setTimer = !timerSet;
-      timerSet = true;
+      // a timer whose Vert.x closed before it fired never comes: another one is set
+      setTimer = !timerSet || now - timerDue > intervalNanos;
+      if (setTimer) {
+        timerSet = true;
+        timerDue = now + intervalNanos;
+      }
     }
     lines.forEach(Runnable::run);
     if (setTimer) {
@@ -139,6 +151,7 @@ public final class FailureLog {
       }
       again = !groups.isEmpty();
       timerSet = again;
+      timerDue = now + intervalNanos;
     }
     lines.forEach(Runnable::run);
     if (again) {

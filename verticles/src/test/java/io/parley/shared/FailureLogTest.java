@@ -16,10 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.stream.IntStream;
@@ -31,38 +29,23 @@ class FailureLogTest {
 
   private static final Duration INTERVAL = Duration.ofMillis(300);
 
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
   private final String loggerName = "test.failures." + UUID.randomUUID();
   private final Logger log = LoggerFactory.getLogger(loggerName);
-  private final java.util.logging.Logger julLogger = java.util.logging.Logger.getLogger(loggerName);
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      records.add(record);
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private CapturedLog captured;
   private Vertx vertx;
   private FailureLog failures;
 
   @BeforeEach
   void start() {
-    julLogger.addHandler(capture);
+    captured = CapturedLog.of(loggerName);
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
     failures = new FailureLog(INTERVAL, (store, code) -> counted.computeIfAbsent(store + " " + code, k -> new AtomicLong()).incrementAndGet());
   }
 
   @AfterEach
   void stop() {
-    julLogger.removeHandler(capture);
+    captured.close();
     Await.result(vertx.close());
   }
 
@@ -72,6 +55,7 @@ class FailureLogTest {
 
     awaitLine("no failures for");
 
+    List<LogRecord> records = captured.records();
     List<String> lines = messages();
     assertThat(lines.get(0)).isEqualTo("lock store unavailable: ConnectException: Connection refused: /127.0.0.1:5400 "
       + "(first of its kind; more are counted every 0.3 s)");
@@ -108,14 +92,26 @@ class FailureLogTest {
     onEventLoops(1, 3, () -> new ConnectException("Connection refused"));
     onEventLoops(1, 3, () -> new IllegalStateException("pool closed"));
     awaitLine("no failures for");
-    int afterFirstOutage = records.size();
+    int afterFirstOutage = captured.records().size();
 
     onEventLoops(1, 1, () -> new ConnectException("Connection refused"));
     awaitLine("no failures for", 2);
+    List<LogRecord> records = captured.records();
 
     assertThat(records.stream().filter(r -> r.getThrown() != null).map(r -> r.getThrown().getClass().getSimpleName()))
       .containsExactly("ConnectException", "IllegalStateException", "ConnectException");
     assertThat(records.get(afterFirstOutage).getMessage()).contains("first of its kind");
+  }
+
+  @Test
+  void causes_whose_words_differ_per_request_get_a_few_traces_and_the_rest_are_counted() {
+    onEventLoops(1, 200, () -> new IllegalStateException("no row for session " + UUID.randomUUID()));
+
+    awaitLine("no failures for");
+
+    List<LogRecord> records = captured.records();
+    assertThat(records.stream().filter(r -> r.getThrown() != null)).hasSize(5);
+    assertThat(summarized() + 5).isEqualTo(200);
   }
 
   /** {@code count} failures on each of {@code loops} event loops, reported as a store's recover would. */
@@ -141,7 +137,7 @@ class FailureLogTest {
   }
 
   private List<String> messages() {
-    return records.stream().map(LogRecord::getMessage).toList();
+    return captured.messages();
   }
 
   private void awaitLine(String part) {
