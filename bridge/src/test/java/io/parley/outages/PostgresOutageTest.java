@@ -1,5 +1,6 @@
 package io.parley.outages;
 
+import io.parley.shared.Await;
 import io.parley.shared.CapturedLog;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.OwnPostgres;
@@ -99,15 +100,15 @@ class PostgresOutageTest {
     try (CapturedLog log = CapturedLog.of("")) {
       postgres.crash();
       long crashed = System.nanoTime();
-      TestNode.HttpResult down = awaitHealth(503);
-      JsonObject check = postgresCheck(down);
+      TestNode.HttpResult down = Health.await(node, 503);
+      JsonObject check = Health.check(down, "postgres");
       assertThat(check.getString("status")).isEqualTo("DOWN");
       assertThat(check.getJsonObject("data").getString("error")).startsWith("postgres unreachable: ");
       Thread.sleep(Math.max(0, OUTAGE.toMillis() - Duration.ofNanos(System.nanoTime() - crashed).toMillis()));
       long failedDuringOutage = failures.values().stream().mapToLong(AtomicLong::get).sum();
       postgres.startAgain();
 
-      assertThat(postgresCheck(awaitHealth(200)).getString("status")).isEqualTo("UP");
+      assertThat(Health.check(Health.await(node, 200), "postgres").getString("status")).isEqualTo("UP");
       long acquiredBefore = count(successes, "locks.acquire");
       int acknowledgedBefore = acknowledged.size();
       awaitTrue("locks and notifications working again",
@@ -277,21 +278,6 @@ class PostgresOutageTest {
     }
   }
 
-  private TestNode.HttpResult awaitHealth(int status) {
-    TestNode.HttpResult[] last = new TestNode.HttpResult[1];
-    awaitTrue("/health answering " + status, () -> {
-      last[0] = node.get("/health");
-      return last[0].status() == status;
-    });
-    return last[0];
-  }
-
-  private static JsonObject postgresCheck(TestNode.HttpResult health) {
-    return health.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
-      .filter(check -> "postgres".equals(check.getString("id"))).findFirst()
-      .orElseThrow(() -> new AssertionError("no postgres check in " + health.body()));
-  }
-
   /** {@code parley_store_failures_total{code="503",store="..."}}'s value in a Prometheus scrape. */
   private static double counterValue(String scrape, String store) {
     return scrape.lines()
@@ -307,13 +293,7 @@ class PostgresOutageTest {
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within 20 s");
-      }
-      pause(20);
-    }
+    Await.until(what, Duration.ofSeconds(20), condition);
   }
 
   private static void pause(long ms) {

@@ -145,16 +145,7 @@ class FailureLogTest {
   }
 
   private void awaitLine(String part, int times) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (messages().stream().filter(m -> m.contains(part)).count() < times) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no line containing '" + part + "' in 5 s; lines: " + messages());
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Await.until("a line containing '" + part + "'", Duration.ofSeconds(5),
+      () -> messages().stream().filter(m -> m.contains(part)).count() >= times);
   }
 }
