@@ -127,9 +127,9 @@ public final class FailureLog {
 
   /**
    * Writes the lines of every interval that has passed: a count per group that had failures,
-   * the end of each group that had none. The timer calls it; tests may too.
+   * the end of each group that had none: the timer's work.
    */
-  public void flush() {
+  private void flush() {
     long now = System.nanoTime();
     List<Runnable> lines = new ArrayList<>();
     boolean again;
