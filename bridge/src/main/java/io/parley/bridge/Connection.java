@@ -416,7 +416,7 @@ final class Connection {
         ctx.routing().route(Addresses.ROOMS_LEAVE, identity()))
       .<Void>mapEmpty()
       .recover(e -> {
-        LOG.warn("Leaving room {} for connection {} failed: {}", room, connectionId, e.getMessage());
+        ctx.failures().warn("leaving rooms", e, LOG);
         return Future.succeededFuture();
       });
   }

@@ -1,6 +1,7 @@
 package io.parley.bridge;
 
 import io.parley.rooms.RoomPolicy;
+import io.parley.shared.FailureLog;
 import io.vertx.core.eventbus.EventBus;
 
 import java.time.Clock;
@@ -8,14 +9,14 @@ import java.time.Clock;
 /**
  * What every connection of a bridge instance works with, built once per instance and handed to
  * each {@link Connection}: the limits, the room policy, the bus and how requests are routed on
- * it, this instance's rooms and connections, the meters and the clock.
+ * it, this instance's rooms and connections, the meters, the node's failure log and the clock.
  *
  * @param nodeId        this node as rooms know it: its connections leave their rooms if it dies
  * @param authTimeoutMs how long a new socket may take to send {@code auth.authenticate}
  */
 record ConnectionContext(BridgeOptions options, long authTimeoutMs, RoomPolicy policy, EventBus bus,
                          ServiceRequests routing, LocalRooms rooms, NotificationFanOut notifications,
-                         Connections connections, BridgeMetrics metrics, Clock clock, String nodeId) {
+                         Connections connections, BridgeMetrics metrics, FailureLog failures, Clock clock, String nodeId) {
 
   long now() {
     return clock.millis();

@@ -3,6 +3,7 @@ package io.parley.bridge;
 import io.parley.bridge.netty.WebSocketFootprint;
 import io.parley.rooms.RoomPolicy;
 import io.parley.shared.Addresses;
+import io.parley.shared.FailureLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -39,7 +40,7 @@ public final class EventBusBridge {
   private long checkTimer = -1;
 
   public EventBusBridge(Vertx vertx, String nodeId, Set<String> localServices, BridgeOptions options, long authTimeoutMs,
-                        RoomPolicy policy, BridgeMetrics metrics, Clock clock) {
+                        RoomPolicy policy, BridgeMetrics metrics, FailureLog failures, Clock clock) {
     this.vertx = vertx;
     this.options = options;
     this.connections = new Connections(metrics);
@@ -47,7 +48,7 @@ public final class EventBusBridge {
     LocalRooms rooms = new LocalRooms(vertx.eventBus(), metrics, clock, new PendingFlushes(vertx.getOrCreateContext()));
     this.notifications = rooms.notifications();
     this.context = new ConnectionContext(options, authTimeoutMs, policy, vertx.eventBus(), services, rooms, notifications,
-      connections, metrics, clock, nodeId);
+      connections, metrics, failures, clock, nodeId);
   }
 
   /** The SockJS sub-router for {@code /eventbus/*} (its info and HTTP fallbacks); starts the periodic checks. */

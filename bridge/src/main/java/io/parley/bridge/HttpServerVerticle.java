@@ -16,6 +16,7 @@ import io.parley.rooms.RoomPolicy;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RealtimeService;
 
 import java.time.Clock;
@@ -31,7 +32,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   /** Everything an HTTP server instance needs, built once per node. */
   public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
-                      RoomsOptions rooms, BridgeMetrics metrics, PrometheusMeterRegistry scrape,
+                      RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
                       HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
                       Clock clock, IntConsumer listening) {
   }
@@ -47,7 +48,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
-      RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.clock());
+      RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.failures(), setup.clock());
     // the web demo's stand-in for a host application: what a lock shows of its resource
     Future<Void> demoAnswers = setup.devTokens() ? setup.demoResources().answer(vertx.eventBus()) : Future.succeededFuture();
     return demoAnswers.compose(v -> bridge.start()).compose(eventBusRouter -> {

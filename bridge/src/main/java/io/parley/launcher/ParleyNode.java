@@ -3,6 +3,7 @@ package io.parley.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
@@ -35,6 +36,7 @@ import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
 import io.parley.rooms.RoomsVerticle;
 import io.parley.shared.Addresses;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RealtimeService;
 import io.parley.votes.VotesOptions;
 import io.parley.votes.VotesVerticle;
@@ -42,6 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,6 +67,8 @@ public final class ParleyNode extends VerticleBase {
   private volatile int httpPort = -1;
   private volatile RealtimeService realtime;
   private Stores stores;
+  private PrometheusMeterRegistry scrape;
+  private FailureLog failures;
   private NodeLiveness liveness;
   private DedicatedEventLoop livenessLoop;
 
@@ -104,9 +109,13 @@ public final class ParleyNode extends VerticleBase {
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     refuseUnsafeProduction(auth, http);
 
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    scrape = registry instanceof PrometheusMeterRegistry prometheus ? prometheus : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    failures = new FailureLog(failureInterval(config.getJsonObject("logging")), new StoreFailureCounter(scrape));
+
     RoomDelivery delivery = new RoomDelivery(vertx.eventBus());
     return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, notificationsOptions,
-      delivery::deliver).compose(created -> {
+      delivery::deliver, failures).compose(created -> {
       stores = created;
       return startLiveness(roomsOptions);
     }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, demoResources,
@@ -138,33 +147,29 @@ public final class ParleyNode extends VerticleBase {
     RoomPublisher publisher = new RoomPublisher(rooms, roomsOptions.clientEvents());
     realtime = RealtimeService.create(vertx, publisher, clientConfig);
 
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
-    PrometheusMeterRegistry scrape = registry instanceof PrometheusMeterRegistry prometheus
-      ? prometheus
-      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HealthChecks health = HealthChecks.create(vertx);
     health.register("node", promise -> promise.complete(Status.OK()));
     // the shared stores this node uses: a load balancer should not send tabs to a node that
     // cannot reach them
     if (stores.redis() != null) {
       health.register("redis", STORE_CHECK_TIMEOUT_MS, promise -> stores.redis().send(Request.cmd(Command.PING))
-        .onComplete(ar -> promise.complete(checked(ar.failed() ? ar.cause() : null))));
+        .onComplete(ar -> promise.complete(checked("redis", ar))));
     }
     if (stores.pg() != null) {
       health.register("postgres", STORE_CHECK_TIMEOUT_MS, promise -> stores.pg().query("SELECT 1").execute()
-        .onComplete(ar -> promise.complete(checked(ar.failed() ? ar.cause() : null))));
+        .onComplete(ar -> promise.complete(checked("postgres", ar))));
     }
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
-      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, realtime,
+      roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
       demoResources, clock, port -> httpPort = port);
 
     // the HTTP server goes last: once /health answers, every verticle of the node is up
     return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
       .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, publisher, roomsOptions, clock)))
-      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions, realtime)))
-      .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock)))
+      .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions, realtime, failures)))
+      .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock, failures)))
       .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))
       .onSuccess(v -> LOG.info("Parley node up{}, {} transport", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)",
@@ -210,8 +215,27 @@ public final class ParleyNode extends VerticleBase {
 
   private static final long STORE_CHECK_TIMEOUT_MS = 2_000;
 
-  private static Status checked(Throwable failure) {
-    return failure == null ? Status.OK() : Status.KO(new JsonObject().put("error", String.valueOf(failure.getMessage())));
+  /** UP, or DOWN with the reason in words: {@code {"error": "postgres unreachable: Connection refused: ..."}}. */
+  private static Status checked(String store, AsyncResult<?> answer) {
+    if (answer.succeeded()) {
+      return Status.OK();
+    }
+    Throwable failure = answer.cause();
+    String reason = failure.getMessage() == null || failure.getMessage().isBlank() ? failure.getClass().getSimpleName() : failure.getMessage();
+    return Status.KO(new JsonObject().put("error", store + " unreachable: " + reason));
+  }
+
+  /**
+   * {@code logging.failureIntervalMs}: how often the log summarizes failures that repeat per
+   * request (a store outage), one line per kind (see {@link FailureLog}).
+   */
+  static Duration failureInterval(JsonObject logging) {
+    long ms = logging == null ? FailureLog.DEFAULT_INTERVAL.toMillis()
+      : logging.getLong("failureIntervalMs", FailureLog.DEFAULT_INTERVAL.toMillis());
+    if (ms <= 0) {
+      throw new IllegalArgumentException("logging.failureIntervalMs must be positive, not " + ms);
+    }
+    return Duration.ofMillis(ms);
   }
 
   /** The bus services a node may run, named as in the deployment section and their addresses. */

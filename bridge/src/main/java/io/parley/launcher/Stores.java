@@ -17,6 +17,7 @@ import io.parley.rooms.RedisRoomStore;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Envelope;
+import io.parley.shared.FailureLog;
 import io.parley.shared.PgSchema;
 import io.parley.votes.MemoryVoteStore;
 import io.parley.votes.RedisVoteStore;
@@ -48,9 +49,9 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
 
   static Future<Stores> create(Vertx vertx, JsonObject config, Clock clock, AuthOptions auth, RoomsOptions rooms,
                                VotesOptions votes, LocksOptions locks, NotificationsOptions notifications,
-                               Consumer<Envelope> delivery) {
+                               Consumer<Envelope> delivery, FailureLog failures) {
     return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery)
-      .compose(shared -> createLocksAndNotifications(vertx, config, clock, locks, notifications)
+      .compose(shared -> createLocksAndNotifications(vertx, config, clock, locks, notifications, failures)
         .map(pg -> new Stores(shared.sessions, shared.rooms, shared.votes, pg.locks, pg.notifications, shared.redis, pg.pool))
         .recover(e -> shared.close().transform(v -> Future.<Stores>failedFuture(e))));
   }
@@ -106,7 +107,8 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
    * hold a resource, and a notification stored on one node could not be replayed from another.
    */
   private static Future<LocksAndNotifications> createLocksAndNotifications(Vertx vertx, JsonObject config, Clock clock,
-                                                                           LocksOptions locks, NotificationsOptions notifications) {
+                                                                           LocksOptions locks, NotificationsOptions notifications,
+                                                                           FailureLog failures) {
     JsonObject pgConfig = config.getJsonObject("pg", new JsonObject());
     String uri = pgConfig.getString("uri");
     if (uri == null || uri.isBlank()) {
@@ -132,7 +134,8 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
       .map(applied -> {
         LOG.info("Postgres {}: {} migration(s) applied", schema, applied);
         Pool pool = schema.pool(vertx, pgConfig.getInteger("poolSize", 8));
-        return new LocksAndNotifications(new PgLockStore(pool, clock, locks), new PgNotificationStore(pool, clock, notifications), pool);
+        return new LocksAndNotifications(new PgLockStore(pool, clock, locks, failures),
+          new PgNotificationStore(pool, clock, notifications, failures), pool);
       });
   }
 

@@ -115,6 +115,8 @@ class NodeKillIT {
          BridgeClient here = signIn(survivorPort, "pub-here");
          BridgeClient there = signIn(victimPort, "pub-there")) {
       watcher.join(room);
+      // the watcher only reads, so it pings as the browser client does, or its node would close it
+      long pinger = vertx.setPeriodic(2_000, id -> watcher.ping());
       Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
       AtomicBoolean running = new AtomicBoolean(true);
       List<Thread> publishers = new ArrayList<>();
@@ -149,6 +151,7 @@ class NodeKillIT {
         throw new AssertionError("the survivor's member got no marker (socket closed: " + watcher.isClosed() + "); survivor log:\n"
           + Files.readString(logs.get(0)), e);
       }
+      vertx.cancelTimer(pinger);
       List<Long> offsets = received.stream()
         .filter(e -> e.getLong("offset") != null && "user.update".equals(e.getString("event")))
         .map(e -> e.getLong("offset")).toList();

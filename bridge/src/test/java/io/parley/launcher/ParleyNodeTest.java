@@ -142,4 +142,10 @@ class ParleyNodeTest {
     JsonObject weak = new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", "short")));
     assertThatThrownBy(() -> TestNode.start(weak)).hasMessageContaining("at least 32 characters");
   }
+
+  @Test
+  void a_failure_log_interval_that_is_not_positive_is_refused_at_start() {
+    JsonObject zero = new JsonObject().put("logging", new JsonObject().put("failureIntervalMs", 0));
+    assertThatThrownBy(() -> TestNode.start(zero)).hasMessageContaining("logging.failureIntervalMs must be positive");
+  }
 }

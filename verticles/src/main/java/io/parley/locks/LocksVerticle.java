@@ -15,6 +15,7 @@ import io.parley.locks.LockStore.Settlement;
 import io.parley.shared.Addresses;
 import io.parley.shared.Caller;
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.Headers;
 import io.parley.shared.RealtimeService;
 import io.parley.shared.Request;
@@ -83,6 +84,7 @@ public final class LocksVerticle extends VerticleBase {
   private final LockStore store;
   private final LocksOptions options;
   private final RealtimeService realtime;
+  private final FailureLog failures;
   private ResourceInfo resources;
   private long sweepTimer = -1;
   private boolean sweeping;
@@ -92,11 +94,13 @@ public final class LocksVerticle extends VerticleBase {
    *
    * @param realtime where lock events are published: this node's room publisher, so a lock's
    *                 events go out from the node that changed it, whatever runs elsewhere
+   * @param failures where failures that repeat per request are logged, once per kind and interval
    */
-  public LocksVerticle(LockStore store, LocksOptions options, RealtimeService realtime) {
+  public LocksVerticle(LockStore store, LocksOptions options, RealtimeService realtime, FailureLog failures) {
     this.store = store;
     this.options = options;
     this.realtime = realtime;
+    this.failures = failures;
   }
 
   @Override
@@ -287,7 +291,7 @@ public final class LocksVerticle extends VerticleBase {
       .onComplete(ar -> {
         sweeping = false;
         if (ar.failed()) {
-          LOG.warn("Lock sweep failed (retrying in {} ms): {}", options.sweepMs(), ar.cause().getMessage());
+          failures.warn("lock sweep (retried every " + options.sweepMs() + " ms)", ar.cause(), LOG);
         }
       });
   }
@@ -317,7 +321,7 @@ public final class LocksVerticle extends VerticleBase {
 
   private void publish(String room, String event, JsonObject data) {
     realtime.trigger(room, event, data)
-      .onFailure(e -> LOG.warn("Could not publish {} to {}: {}", event, room, e.getMessage()));
+      .onFailure(e -> failures.warn("publishing lock events", e, LOG));
   }
 
   // ---- shapes

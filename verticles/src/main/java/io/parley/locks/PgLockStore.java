@@ -1,6 +1,7 @@
 package io.parley.locks;
 
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -163,12 +164,17 @@ public final class PgLockStore implements LockStore {
   private final Pool pool;
   private final Clock clock;
   private final LocksOptions options;
+  private final FailureLog failures;
 
-  /** @param pool connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it */
-  public PgLockStore(Pool pool, Clock clock, LocksOptions options) {
+  /**
+   * @param pool     connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it
+   * @param failures where the database's failures are counted and logged
+   */
+  public PgLockStore(Pool pool, Clock clock, LocksOptions options, FailureLog failures) {
     this.pool = pool;
     this.clock = clock;
     this.options = options;
+    this.failures = failures;
   }
 
   @Override
@@ -176,12 +182,12 @@ public final class PgLockStore implements LockStore {
     long now = clock.millis();
     return pool.preparedQuery(STATUS).execute(Tuple.of(resource.key()))
       .map(rows -> live(firstLock(rows), now))
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Acquisition> acquire(Resource resource, Holder who) {
-    return acquire(pool, resource.key(), who, clock.millis(), ATTEMPTS).recover(PgLockStore::unavailable);
+    return acquire(pool, resource.key(), who, clock.millis(), ATTEMPTS).recover(this::unavailable);
   }
 
   private Future<Acquisition> acquire(SqlClient client, String resource, Holder who, long now, int attempts) {
@@ -223,19 +229,19 @@ public final class PgLockStore implements LockStore {
     return pool.preparedQuery(HEARTBEAT)
       .execute(Tuple.of(resource.key(), session(sessionId), time(now), time(now - options.ttlMs())))
       .map(PgLockStore::firstLock)
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Release> release(Resource resource, String sessionId) {
     return pool.preparedQuery(RELEASE).execute(Tuple.of(resource.key(), session(sessionId)))
       .map(rows -> rows.size() == 0 ? null : release(rows.iterator().next()))
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<KickRequest> requestKick(Resource resource, Holder kicker) {
-    return requestKick(resource.key(), kicker, ATTEMPTS).recover(PgLockStore::unavailable);
+    return requestKick(resource.key(), kicker, ATTEMPTS).recover(this::unavailable);
   }
 
   private Future<KickRequest> requestKick(String resource, Holder kicker, int attempts) {
@@ -291,7 +297,7 @@ public final class PgLockStore implements LockStore {
         SettleReason reason = now >= kick.deadline() ? SettleReason.TIMEOUT
           : kickMeOut ? SettleReason.CONSENT : SettleReason.REFUSAL;
         return finish(conn, kick, reason, now);
-      })).recover(PgLockStore::unavailable);
+      })).recover(this::unavailable);
   }
 
   @Override
@@ -300,7 +306,7 @@ public final class PgLockStore implements LockStore {
       .compose(rows -> rows.size() == 0
         ? Future.<Settlement>succeededFuture(null)
         : finish(conn, kick(rows.iterator().next(), "resource"), SettleReason.HOLDER_LEFT, clock.millis())))
-      .recover(PgLockStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
@@ -310,7 +316,7 @@ public final class PgLockStore implements LockStore {
       List<Release> expired = new ArrayList<>(rows.size());
       rows.forEach(row -> expired.add(release(row)));
       return expired;
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   @Override
@@ -329,7 +335,7 @@ public final class PgLockStore implements LockStore {
         });
       }
       return chain.map(v -> settled);
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   /** One overdue kick, in its own transaction; null when another sweep or the answer settled it first. */
@@ -350,7 +356,7 @@ public final class PgLockStore implements LockStore {
         row.getInteger("receipt_number"), row.getUUID("old_session_token").toString(),
         row.getUUID("new_session_token").toString(), millis(row.getOffsetDateTime("created")))));
       return entries;
-    }).recover(PgLockStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   /**
@@ -428,7 +434,7 @@ public final class PgLockStore implements LockStore {
    * Failures with a protocol code (400, 404, ...) pass through; anything else (the database unreachable, a statement
    * failing) is logged with its cause and answered 503, without the database's words.
    */
-  private static <T> Future<T> unavailable(Throwable failure) {
-    return Failure.<T>storeUnavailable("lock store", LOG).apply(failure);
+  private <T> Future<T> unavailable(Throwable failure) {
+    return Failure.<T>storeUnavailable("lock store", failures, LOG).apply(failure);
   }
 }

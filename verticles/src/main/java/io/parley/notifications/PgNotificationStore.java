@@ -1,6 +1,7 @@
 package io.parley.notifications;
 
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -84,11 +85,16 @@ public final class PgNotificationStore implements NotificationStore {
   private final Clock clock;
   private final long ttlMs;
   private final long sessionTtlMs;
+  private final FailureLog failures;
 
-  /** @param pool connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it */
-  public PgNotificationStore(Pool pool, Clock clock, NotificationsOptions options) {
+  /**
+   * @param pool     connected to a database migrated with {@link io.parley.shared.PgSchema}; the caller closes it
+   * @param failures where the database's failures are counted and logged
+   */
+  public PgNotificationStore(Pool pool, Clock clock, NotificationsOptions options, FailureLog failures) {
     this.pool = pool;
     this.clock = clock;
+    this.failures = failures;
     this.ttlMs = options.ttlMs();
     this.sessionTtlMs = options.sessionTtlMs();
   }
@@ -100,7 +106,7 @@ public final class PgNotificationStore implements NotificationStore {
       .execute(Tuple.of(draft.topic().value(), draft.data(), draft.originSessionId(), now, now + ttlMs))
       .map(rows -> new Notification(rows.iterator().next().getLong("id"), draft.topic().value(), draft.data(),
         draft.originSessionId(), now, now + ttlMs))
-      .recover(PgNotificationStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
@@ -113,21 +119,21 @@ public final class PgNotificationStore implements NotificationStore {
       .compose(rows -> rows.size() == 0
         ? Future.<Subscriptions>failedFuture(NotificationStore.tooManyTopics(maxTopics))
         : Future.succeededFuture(subscriptions(rows)))
-      .recover(PgNotificationStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Subscriptions> unsubscribe(String sessionId, Set<Topic> topics) {
     return pool.preparedQuery(UNSUBSCRIBE).execute(Tuple.of(sessionId, names(topics), clock.millis()))
       .map(PgNotificationStore::subscriptionsOrNone)
-      .recover(PgNotificationStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Subscriptions> subscriptions(String sessionId) {
     return pool.preparedQuery(SUBSCRIPTIONS).execute(Tuple.of(sessionId, clock.millis()))
       .map(PgNotificationStore::subscriptionsOrNone)
-      .recover(PgNotificationStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
@@ -146,21 +152,21 @@ public final class PgNotificationStore implements NotificationStore {
       }
       boolean more = page.size() > limit;
       return new Replay(more ? List.copyOf(page.subList(0, limit)) : page, complete, more);
-    }).recover(PgNotificationStore::unavailable);
+    }).recover(this::unavailable);
   }
 
   @Override
   public Future<Integer> expire(int batch) {
     return pool.preparedQuery(EXPIRE).execute(Tuple.of(clock.millis(), batch))
       .map(rows -> rows.iterator().next().getInteger("deleted"))
-      .recover(PgNotificationStore::unavailable);
+      .recover(this::unavailable);
   }
 
   @Override
   public Future<Integer> forgetSessions(int batch) {
     return pool.preparedQuery(FORGET_SESSIONS).execute(Tuple.of(clock.millis() - sessionTtlMs, batch))
       .map(RowSet::rowCount)
-      .recover(PgNotificationStore::unavailable);
+      .recover(this::unavailable);
   }
 
   private static String[] names(Set<Topic> topics) {
@@ -176,7 +182,7 @@ public final class PgNotificationStore implements NotificationStore {
     return new Subscriptions(Arrays.asList(row.getArrayOfStrings("topics")), row.getLong("version"));
   }
 
-  private static <T> Future<T> unavailable(Throwable failure) {
-    return Failure.<T>storeUnavailable("notification store", LOG).apply(failure);
+  private <T> Future<T> unavailable(Throwable failure) {
+    return Failure.<T>storeUnavailable("notification store", failures, LOG).apply(failure);
   }
 }

@@ -51,18 +51,24 @@ public final class Failure {
   }
 
   /**
-   * For a store's {@code recover}: its own §8 failures pass as they are; anything else (the
-   * database went away, a query failed) is logged and becomes a 503 naming the store, so a
-   * caller may retry and no internals leak.
+   * For a store's {@code recover}: its own failures with a code pass as they are; anything
+   * else (the database went away, a query failed) goes to {@code failures} (counted, and
+   * logged once per kind and interval) and becomes a 503 naming the store, so a caller may
+   * retry and no internals leak.
    */
-  public static <T> Function<Throwable, Future<T>> storeUnavailable(String store, Logger log) {
+  public static <T> Function<Throwable, Future<T>> storeUnavailable(String store, FailureLog failures, Logger log) {
     return failure -> {
       if (failure instanceof ReplyException) {
         return Future.failedFuture(failure);
       }
-      log.error("{} operation failed", store, failure);
+      failures.storeFailed(store, UNAVAILABLE, failure, log);
       return Future.failedFuture(unavailable(store + " unavailable; try again"));
     };
+  }
+
+  /** The same for a store not handed its node's failure log: logged as rarely, not counted. */
+  public static <T> Function<Throwable, Future<T>> storeUnavailable(String store, Logger log) {
+    return storeUnavailable(store, FailureLog.fallback(), log);
   }
 
   /**

@@ -104,7 +104,8 @@ public final class Request {
       } else {
         int code = Failure.codeOf(ar.cause());
         if (code == Failure.INTERNAL) {
-          LOG.error("Handler for {} failed", message.address(), ar.cause());
+          // a bug hit by every request must not log a stack trace per request
+          FailureLog.fallback().error("handling " + message.address(), ar.cause(), LOG);
         }
         message.fail(code, Failure.messageOf(ar.cause()));
       }

@@ -1,6 +1,7 @@
 package io.parley.votes;
 
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RealtimeService;
 import io.parley.shared.RoomName;
 import io.vertx.core.Future;
@@ -54,11 +55,13 @@ public final class PlanningPoker {
   private final VoteStore store;
   private final RealtimeService realtime;
   private final List<String> options;
+  private final FailureLog failures;
 
-  public PlanningPoker(VoteStore store, RealtimeService realtime, List<String> options) {
+  public PlanningPoker(VoteStore store, RealtimeService realtime, List<String> options, FailureLog failures) {
     this.store = store;
     this.realtime = realtime;
     this.options = List.copyOf(options);
+    this.failures = failures;
   }
 
   /** Whether the room is a poker session's. */
@@ -177,7 +180,7 @@ public final class PlanningPoker {
   private Future<Void> publish(RoomName room, String event, JsonObject data) {
     return realtime.trigger(room.value(), event, data).<Void>mapEmpty()
       .recover(e -> {
-        LOG.warn("Could not publish {} to {}: {}", event, room, e.getMessage());
+        failures.warn("publishing planning poker events", e, LOG);
         return Future.succeededFuture();
       });
   }

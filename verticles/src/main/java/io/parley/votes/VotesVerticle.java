@@ -4,6 +4,7 @@ import io.parley.rooms.RoomStore;
 import io.parley.shared.Addresses;
 import io.parley.shared.Caller;
 import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RealtimeService;
 import io.parley.shared.Request;
 import io.parley.shared.RoomName;
@@ -60,6 +61,7 @@ public final class VotesVerticle extends VerticleBase {
   private final RealtimeService realtime;
   private final VotesOptions options;
   private final Clock clock;
+  private final FailureLog failures;
   private PlanningPoker poker;
   private VoteTicker ticker;
 
@@ -68,17 +70,19 @@ public final class VotesVerticle extends VerticleBase {
    * @param realtime where ticks and planning-poker events are published (server events, through
    *                 the node's room publisher)
    */
-  public VotesVerticle(VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock) {
+  public VotesVerticle(VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock,
+                       FailureLog failures) {
     this.votes = votes;
     this.rooms = rooms;
     this.realtime = realtime;
     this.options = options;
     this.clock = clock;
+    this.failures = failures;
   }
 
   @Override
   public Future<?> start() {
-    poker = new PlanningPoker(votes, realtime, options.pokerOptions());
+    poker = new PlanningPoker(votes, realtime, options.pokerOptions(), failures);
     ticker = new VoteTicker(vertx, votes, rooms, realtime, options, clock);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
@@ -164,7 +168,7 @@ public final class VotesVerticle extends VerticleBase {
     } else {
       return;
     }
-    done.onFailure(e -> LOG.warn("Could not handle {} joining {}: {}", userId, room, e.getMessage()));
+    done.onFailure(e -> failures.warn("handling a member joining a votes or poker room", e, LOG));
   }
 
   /**
@@ -182,7 +186,7 @@ public final class VotesVerticle extends VerticleBase {
     }
     long at = message.body().getLong("at", clock.millis());
     votes.withdraw(room, userId, at + CLOCK_TOLERANCE_MS)
-      .onFailure(e -> LOG.warn("Could not withdraw the vote of {} who left {}: {}", userId, room, e.getMessage()));
+      .onFailure(e -> failures.warn("withdrawing the vote of a member who left", e, LOG));
   }
 
   /** The room of a rooms.joined/left event, when it is one this verticle keeps state for. */

@@ -79,7 +79,8 @@ class LocksVerticleTest {
       .put("server", envelope.from() == null)));
     RealtimeService realtime = RealtimeService.create(vertx, new RoomPublisher(roomStore, rooms.clientEvents()), new JsonObject());
     MemoryLockStore store = new MemoryLockStore(clock, options);
-    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options, realtime), new DeploymentOptions().setInstances(2)));
+    Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options, realtime, io.parley.shared.FailureLog.fallback()),
+      new DeploymentOptions().setInstances(2)));
   }
 
   /** The same with a sweep that never comes during the test: what requests alone do. */

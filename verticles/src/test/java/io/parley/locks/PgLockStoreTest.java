@@ -36,7 +36,7 @@ class PgLockStoreTest extends LockStoreContract {
 
   @Override
   protected LockStore createPeer(LockStore store, MutableClock clock, LocksOptions options) {
-    return new PgLockStore(postgres.pool(), clock, options);
+    return new PgLockStore(postgres.pool(), clock, options, io.parley.shared.FailureLog.fallback());
   }
 
   @Test

@@ -38,7 +38,7 @@ class PgNotificationStoreTest extends NotificationStoreContract {
 
   @Override
   protected NotificationStore createPeer(NotificationStore store, MutableClock clock, NotificationsOptions options) {
-    return new PgNotificationStore(postgres.pool(), clock, options);
+    return new PgNotificationStore(postgres.pool(), clock, options, io.parley.shared.FailureLog.fallback());
   }
 
   @Test

@@ -24,6 +24,22 @@ public final class Await {
     return result(future.<Throwable>map(ignored -> null).otherwise(cause -> cause));
   }
 
+  /** Polls {@code condition} until it holds; not within {@code limit} fails the test, naming {@code what}. */
+  public static void until(String what, java.time.Duration limit, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not within " + limit.toMillis() + " ms");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(what + ": interrupted", e);
+      }
+    }
+  }
+
   private Await() {
   }
 }

@@ -61,7 +61,7 @@ class VotesVerticleTest {
     RealtimeService realtime = RealtimeService.create(vertx, publisher, new JsonObject());
     Await.result(vertx.deployVerticle(() -> new RoomsVerticle(roomStore, publisher, rooms, clock), new DeploymentOptions().setInstances(2)));
     // two instances, as a node may run them: still one tick per interval
-    Await.result(vertx.deployVerticle(() -> new VotesVerticle(votes, roomStore, realtime, options, clock),
+    Await.result(vertx.deployVerticle(() -> new VotesVerticle(votes, roomStore, realtime, options, clock, io.parley.shared.FailureLog.fallback()),
       new DeploymentOptions().setInstances(2)));
   }
 
