@@ -1,4 +1,4 @@
-// Notifications on every page (DESIGN.md §7): a toast for each `notification` that arrives on
+// Notifications on every page (docs/features.md): a toast for each `notification` that arrives on
 // this tab's client-<sessionId> room, and after a (re)connect the ones missed meanwhile from
 // notifications.since. Subscriptions are kept by the server per sessionId, so a reload needs no
 // resubscribe; the last id seen is kept in sessionStorage for notifications.since.

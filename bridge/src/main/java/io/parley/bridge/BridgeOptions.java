@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The {@code bridge} section of the configuration: the limits that keep one socket from
- * hurting the node (DESIGN.md §8).
+ * hurting the node; {@code docs/configuration.md} lists them.
  *
  * <pre>
  * "bridge": {

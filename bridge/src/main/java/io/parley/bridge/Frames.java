@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The frames Parley writes to a socket, as the published bridge client reads them
- * (BRIDGE-PROTOCOL.md).
+ * ({@code docs/protocol.md}, frames).
  */
 final class Frames {
 

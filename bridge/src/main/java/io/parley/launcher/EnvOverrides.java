@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * DESIGN.md §9's one rule: every configuration key can be overridden by an environment
+ * One rule ({@code docs/configuration.md}): every configuration key can be overridden by an environment
  * variable named {@code PARLEY_} + the key path in upper snake case ({@code auth.timeoutMs}
  * → {@code PARLEY_AUTH_TIMEOUT_MS}).
  *

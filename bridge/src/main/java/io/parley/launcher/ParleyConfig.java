@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Reads the configuration once, at start: {@code conf/default.json} (embedded in the jar),
  * deep-merged with the {@code -conf} file or deployment config, then the {@code PARLEY_*}
- * environment variables on top (DESIGN.md §9). Merging is vertx-config's.
+ * environment variables on top ({@code docs/configuration.md}). Merging is vertx-config's.
  */
 public final class ParleyConfig {
 

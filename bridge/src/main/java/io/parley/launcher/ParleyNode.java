@@ -253,7 +253,7 @@ public final class ParleyNode extends VerticleBase {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).mapEmpty();
   }
 
-  /** DESIGN.md §2: a node with dev tokens off needs a real API key and a real JWT key. */
+  /** A node with dev tokens off needs a real API key and a real JWT key. */
   static void refuseUnsafeProduction(AuthOptions auth, HttpOptions http) {
     if (auth.devTokens()) {
       if (!auth.jwt().usesDevSecret() && auth.jwt().secret() == null) {

@@ -36,7 +36,7 @@ import java.time.Clock;
 import java.util.function.Consumer;
 
 /**
- * The stores a node uses, chosen by the services configured (DESIGN.md §9): {@code redis.uri}
+ * The stores a node uses, chosen by the services configured ({@code docs/architecture.md}, stores): {@code redis.uri}
  * set → Redis for rooms, sessions and votes; {@code pg.uri} set → Postgres for locks and
  * notifications (its migrations run first, once); unset → in memory, which a clustered node
  * refuses, since each node would then have rooms, sessions, votes, locks or notifications of

@@ -15,7 +15,7 @@ import static io.parley.testing.TestNode.boards;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The bridge is the security boundary: what a socket may and may not do (DESIGN.md §2, §3, §8). */
+/** The bridge is the security boundary: what a socket may and may not do. */
 class BridgeSecurityTest {
 
   private static TestNode node;

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The published npm client {@code @vertx/eventbus-bridge-client.js} (over {@code sockjs-client}),
- * unchanged and run under Node, works against Parley (DESIGN.md §2, §3, §4, §10).
+ * unchanged and run under Node, works against Parley (docs/protocol.md).
  *
  * <p>The client side is {@code web-demo/test/published-client.mjs}: two users on their own
  * EventBus, A publishes three {@code task.update}s on {@code board-42}, B receives them; B's

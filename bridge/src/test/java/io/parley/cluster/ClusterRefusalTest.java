@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** DESIGN.md §9: clustered with node-local memory stores is refused at start, naming the fix. */
+/** Clustered with node-local memory stores is refused at start, naming the fix. */
 class ClusterRefusalTest {
 
   @Test

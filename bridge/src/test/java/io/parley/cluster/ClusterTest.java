@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three nodes in a real Hazelcast cluster on loopback, sharing real Redis: rooms behave as one
- * room whichever node a client is on (DESIGN.md §2, §4).
+ * room whichever node a client is on.
  */
 class ClusterTest {
 

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Nodes built from the {@code deployment} section: a bridge-only node in front of a node that
- * runs auth and two instances of the rooms verticle (DESIGN.md §1: any verticle, any node,
+ * runs auth and two instances of the rooms verticle (any verticle, any node,
  * N instances, no double delivery or counting).
  */
 class ComposableDeploymentTest {

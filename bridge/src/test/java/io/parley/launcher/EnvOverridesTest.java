@@ -9,7 +9,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** DESIGN.md §9: PARLEY_ + the key path in upper snake case overrides any key. */
+/** PARLEY_ + the key path in upper snake case overrides any key. */
 class EnvOverridesTest {
 
   private final JsonObject defaults = new JsonObject()

@@ -10,7 +10,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Where a node keeps its locks (DESIGN.md §9), and what it refuses at start. */
+/** Where a node keeps its locks, and what it refuses at start. */
 class LockStorageTest {
 
   @Test

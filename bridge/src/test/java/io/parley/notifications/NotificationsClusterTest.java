@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Notifications on two nodes of a real Hazelcast cluster on loopback, with Postgres and Redis
- * stores (DESIGN.md §7): a tab gets what any node publishes, keeps its subscriptions when it
+ * stores: a tab gets what any node publishes, keeps its subscriptions when it
  * reconnects to the other node, and replays what it missed.
  */
 class NotificationsClusterTest {

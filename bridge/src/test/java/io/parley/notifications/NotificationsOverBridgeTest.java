@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Notifications on one node with the embedded default stores, over real SockJS sockets and
- * the real HTTP API (DESIGN.md §7): subscribe, deliver to every subscribed tab but the one
+ * the real HTTP API: subscribe, deliver to every subscribed tab but the one
  * that caused it, and refuse bad input without storing anything.
  */
 class NotificationsOverBridgeTest {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Rooms as a browser sees them through the bridge: ordered delivery with offsets, aliases,
- * presence once per user, state, catch-up after a reconnect (DESIGN.md §3–§4).
+ * presence once per user, state, catch-up after a reconnect.
  */
 class RoomsOverBridgeTest {
 

@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The planning-poker seed end to end: three browser tabs over real SockJS connections, spread
+ * Planning poker end to end: three browser tabs over real SockJS connections, spread
  * over two nodes of a real cluster on Redis, and the host application's server code driving
  * the session on the bus ({@code poker.start}, {@code poker.finalize}, {@code poker.end}), as
- * its mutations called the seed's {@code IRealtimeService}.
+ * its mutations called a provider-neutral realtime interface.
  */
 class PlanningPokerOverBridgeTest {
 
@@ -120,7 +120,7 @@ class PlanningPokerOverBridgeTest {
     try (VoteTab ann = VoteTab.join(nodes.get(1), "ann", room)) {
       ann.next("member-joined");
 
-      // realtime.trigger(`planning-poker-${sessionId}`, "vote", {...}) from the seed's mutations
+      // realtime.trigger(`planning-poker-${sessionId}`, "vote", {...}) from the application's mutations
       nodes.get(0).node().realtime().trigger(room, "vote", new JsonObject().put("userId", "u1").put("taskId", "t9"))
         .await();
       JsonObject envelope = ann.nextEnvelope("vote");

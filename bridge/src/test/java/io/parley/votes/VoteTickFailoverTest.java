@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two nodes tick a room between them (each interval goes to whichever claims it first); one is
  * closed while ticks flow, its Vert.x and all, mid-interval. A client on the survivor sees
  * every interval ticked once: none twice, and at most the one the closed node was ticking
- * missing (DESIGN.md §6: exactly one node ticks each interval, and ticking moves on by itself);
+ * missing (exactly one node ticks each interval, and ticking moves on by itself);
  * and the closed node's user, gone from the room, no longer counts.
  */
 class VoteTickFailoverTest {

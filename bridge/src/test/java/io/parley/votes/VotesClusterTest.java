@@ -20,8 +20,8 @@ import static io.parley.votes.VoteTab.votes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The vote API seed over real SockJS connections to two nodes of a real Hazelcast cluster,
- * sharing a real Redis (DESIGN.md §6), with a short tally interval ({@value #TICK_MS} ms).
+ * Live votes over real SockJS connections to two nodes of a real Hazelcast cluster,
+ * sharing a real Redis, with a short tally interval ({@value #TICK_MS} ms).
  * Assertions are on counts and on the sequence of ticks (their {@code ts} is the start of their
  * interval), never on wall-clock timing; every wait is bounded by a number of ticks.
  * The ticking node dying: {@link VoteTickFailoverTest}.

@@ -19,7 +19,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Turns a token and a sessionId into a {@link Principal} (DESIGN.md §2), revokes users, and
+ * Turns a token and a sessionId into a {@link Principal}, revokes users, and
  * issues development tokens when they are enabled. Keeps no state of its own: sessions live
  * in the {@link SessionStore}, so any number of instances on any node answer alike.
  */

@@ -21,7 +21,7 @@ public record Principal(String userId, String name, String sessionId, String con
     boards = Set.copyOf(boards);
   }
 
-  /** What the client is told (DESIGN.md §2.3): no claims, no expiry. */
+  /** What the client is told: no claims, no expiry. */
   public JsonObject toClientReply() {
     return new JsonObject()
       .put("userId", userId)

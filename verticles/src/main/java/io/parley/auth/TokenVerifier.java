@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Verifies JWTs (vertx-auth-jwt) and reads Parley's claims from them (DESIGN.md §10):
+ * Verifies JWTs (vertx-auth-jwt) and reads Parley's claims from them ({@code docs/protocol.md}, authentication):
  * {@code sub} = userId, {@code name}, {@code orgs} and {@code boards} as string arrays.
  */
 public final class TokenVerifier {

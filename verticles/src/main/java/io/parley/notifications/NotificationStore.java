@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The stored notification stream and each session's topics (DESIGN.md §7, the notifications
- * seed). The embedded default keeps them in memory ({@link MemoryNotificationStore}); production
+ * The stored notification stream and each session's topics ({@code docs/features.md},
+ * notifications). The embedded default keeps them in memory ({@link MemoryNotificationStore}); production
  * in Postgres ({@link PgNotificationStore}), where every node sees the same stream and a tab's
  * topics follow it to whichever node it reconnects to.
  *

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Topic notifications (DESIGN.md §7, the notifications seed): subscriptions keyed by the tab's
+ * Topic notifications ({@code docs/features.md}): subscriptions keyed by the tab's
  * sessionId, a stored stream with expiry, replay of what a tab missed, no echo to the session
  * that caused a notification.
  *

@@ -10,7 +10,7 @@ import io.parley.shared.RoomName;
  * The last hop of delivery, on each node: the store's fan-out hands every envelope to this
  * node once, and this puts it on the local bus at the room's address, where each bridge's
  * one consumer per room writes it to its member sockets. Local only: which nodes hear an
- * envelope is the store's business (DESIGN.md §2), and local consumers cost the cluster's
+ * envelope is the store's business ({@code docs/architecture.md}, the cluster), and local consumers cost the cluster's
  * registry nothing when sockets join and leave.
  *
  * <p>Published envelopes (those with an offset) also reach the room's alias

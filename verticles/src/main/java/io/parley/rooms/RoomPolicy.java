@@ -6,7 +6,7 @@ import io.parley.auth.Principal;
 import io.parley.shared.RoomName;
 
 /**
- * Who may join (and so publish to, read the state and history of) which room, DESIGN.md §3.
+ * Who may join (and so publish to, read the state and history of) which room ({@code docs/features.md}).
  *
  * <p>The identity rooms are fixed and no policy can open them to others: {@code user-<id>}
  * to that user, {@code client-<sessionId>} to that tab, {@code chat-<a>-<b>} to a and b.
@@ -55,7 +55,7 @@ public interface RoomPolicy {
    * name stand for several pairs ({@code chat-al-ice-bob}: al-ice and bob, or al and ice-bob).
    * So inside an id each '-' is written twice ({@code chat-al--ice-bob}); the single '-' is
    * the separator. User ids neither start nor end with '-' ({@code TokenVerifier}), which makes
-   * the split unique. Ids without '-' give exactly the seed's {@code chat-<a>-<b>}.
+   * the split unique. Ids without '-' give exactly {@code chat-<a>-<b>}.
    */
   final class ChatRoom {
     private static final String PREFIX = "chat-";

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A room's position in its stream and who is in it ({@code rooms.state}, DESIGN.md §3).
+ * A room's position in its stream and who is in it ({@code rooms.state}).
  *
  * @param offset                 offset of the last envelope, 0 before the first
  * @param lastBroadcastTimestamp ts of the last envelope, 0 before the first

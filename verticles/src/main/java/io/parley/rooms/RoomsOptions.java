@@ -12,7 +12,7 @@ import java.util.Set;
  * <pre>
  * "rooms": {
  *   "history": {"maxSize": 500, "maxAgeMs": 600000, "keepWhenEmpty": true},
- *   "clientEvents": null,          // null: the rooms seed catalog (EventNames.CLIENT_PUBLISHABLE)
+ *   "clientEvents": null,          // null: the resource events of EventNames.CLIENT_PUBLISHABLE
  *   "policy": "claims",            // or "bus": ask the host application on rooms.authorize
  *   "authorizeTimeoutMs": 2000,
  *   "nodeLeaseMs": 5000,           // a killed node's members leave their rooms within ~1.2× this

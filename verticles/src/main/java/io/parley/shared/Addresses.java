@@ -3,7 +3,7 @@ package io.parley.shared;
 import java.util.Set;
 
 /**
- * Every event-bus address Parley uses, in one place (DESIGN.md §3).
+ * Every event-bus address Parley uses, in one place; {@code docs/addresses.md} says who may use each.
  *
  * <p>Inbound addresses are the only ones a browser may {@code send} to through the bridge.
  * Internal addresses are for server-side code and the bridge itself; the bridge never
@@ -75,7 +75,7 @@ public final class Addresses {
 
   /**
    * Server side: {@code {topic, data, originSessionId?}} → {@code {id}}. Stores the
-   * notification and delivers it to every subscribed session but the origin (DESIGN.md §7).
+   * notification and delivers it to every subscribed session but the origin.
    */
   public static final String NOTIFICATIONS_PUBLISH = "notifications.publish";
   /**

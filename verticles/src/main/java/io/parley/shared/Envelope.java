@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The one shape delivered on {@code room.<name>} (DESIGN.md §4).
+ * The one shape delivered on {@code room.<name>} ({@code docs/protocol.md}, the envelope).
  *
  * @param destination the room the event was published to (for an alias delivery, the child room)
  * @param event       {@code <family>.<verb>}

@@ -3,7 +3,7 @@ package io.parley.shared;
 import java.util.List;
 
 /**
- * Every event name Parley delivers, declared once (rooms seed). Names are
+ * Every event name Parley delivers, declared once. Names are
  * {@code <family>.<verb>}. Clients may publish only {@link #CLIENT_PUBLISHABLE} (the default
  * catalog, replaceable with {@code rooms.clientEvents}); server-side code may publish any name.
  */
@@ -27,7 +27,7 @@ public final class EventNames {
   public static final String PRESENCE_JOIN = "presence.join";
   public static final String PRESENCE_LEAVE = "presence.leave";
 
-  /** The rooms seed's resource events: what a browser may publish by default. */
+  /** The resource events: what a browser may publish by default. */
   public static final List<String> CLIENT_PUBLISHABLE = List.of(
     USER_UPDATE,
     ORGANIZATION_CREATE, ORGANIZATION_UPDATE, ORGANIZATION_DELETE,

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import java.util.function.Function;
 
 /**
- * The failure codes of DESIGN.md §8, as {@link ReplyException}s so that a failed future
+ * The failure codes ({@code docs/protocol.md}, requests and replies), as {@link ReplyException}s so that a failed future
  * becomes a failed reply with the same code and message, on the bus and on the wire.
  */
 public final class Failure {

@@ -1,7 +1,7 @@
 package io.parley.shared;
 
 /**
- * The identity headers the bridge writes on every frame a socket sends (DESIGN.md §2.4, plus
+ * The identity headers the bridge writes on every frame a socket sends ({@code docs/protocol.md}, plus
  * the display name).
  * Whatever a client put in these headers is overwritten; verticles trust only these.
  */

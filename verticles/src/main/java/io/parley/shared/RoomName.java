@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A validated room name (DESIGN.md §10): {@code [A-Za-z0-9_:.-]{1,128}}, without the
+ * A validated room name: {@code [A-Za-z0-9_:.-]{1,128}}, without the
  * {@code room.} prefix that its bus address carries.
  */
 public record RoomName(String value) {

@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Planning poker (the planning-poker seed) on {@link RealtimeService}: the seed's
- * {@code IRealtimeService.trigger("planning-poker-<id>", event, data)} is
- * {@link RealtimeService#trigger} here, unchanged. The whole flow, in order:
+ * Planning poker on {@link RealtimeService}: an application's provider-neutral
+ * {@code trigger("planning-poker-<id>", event, data)} is {@link RealtimeService#trigger} here,
+ * unchanged. The whole flow, in order:
  *
  * <pre>
  * a member registers room.planning-poker-&lt;id&gt;  → member-joined {userId, name}   (once per user per session)

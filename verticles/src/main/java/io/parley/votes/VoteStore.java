@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Votes (DESIGN.md §6, the vote API seed): each user's current option in a room, the number of
+ * Votes ({@code docs/features.md}): each user's current option in a room, the number of
  * users per option, the tally history, and which interval of the tally clock has been taken;
- * plus the rounds of planning poker (the planning-poker seed), where the options stay hidden
+ * plus the rounds of planning poker, where the options stay hidden
  * until a round is closed.
  *
  * <p>Contract, checked by {@code VoteStoreContract} against every implementation:

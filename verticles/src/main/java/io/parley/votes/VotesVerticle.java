@@ -222,7 +222,7 @@ public final class VotesVerticle extends VerticleBase {
     return Request.of(message);
   }
 
-  /** {@code id}, or the seed's name for it, {@code sessionId}. */
+  /** {@code id}, or the older name for it, {@code sessionId}. */
   private static String pokerId(Request request) {
     String id = request.optionalString("id");
     String sessionId = request.optionalString("sessionId");
