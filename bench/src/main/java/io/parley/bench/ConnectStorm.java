@@ -7,13 +7,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,11 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +46,7 @@ import java.util.regex.Pattern;
  * <p>Exit status: 0 every tab joined and stayed; 1 some failed or dropped; 2 the overall
  * timeout struck; 64 a bad command line.
  */
-public final class ConnectStorm {
+public final class ConnectStorm implements Generator.Scenario {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.ConnectStorm [options]
@@ -80,23 +76,16 @@ public final class ConnectStorm {
 
   private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final int FIRST_FEW = 5;
-  /** Closing 10,000 sockets of a stalled node logs "Connection evicted" once per socket; the summary says it once. */
-  private static final java.util.logging.Logger QUIET_CLIENT = java.util.logging.Logger.getLogger("io.vertx.core.http.impl");
 
   /** What the command line asked for. */
-  record Settings(int tabs, int users, String host, List<Integer> ports, Transport transport, String path,
-                  List<String> sources, int concurrency, String room, int rooms, boolean probeShared, int timeoutSeconds,
-                  int tabTimeoutSeconds, int pingMs, int holdSeconds, int lanes, String secret, int tokenTtl,
-                  int maxMessageBytes, boolean verify, String label) {
+  record Settings(int tabs, int users, BridgeTarget target, List<String> sources, int concurrency, String room,
+                  int rooms, boolean probeShared, int timeoutSeconds, int tabTimeoutSeconds, int pingMs, int holdSeconds,
+                  int lanes, String secret, int tokenTtl, int maxMessageBytes, boolean verify, String label) {
 
-    static Settings parse(String[] argv) {
-      Args args = new Args(argv);
+    static Settings parse(Args args) {
       int tabs = args.integer("tabs", 1000, 1, 1_000_000);
       int users = args.integer("users", tabs, 1, 1_000_000);
-      String host = args.loopbackHost("host", "127.0.0.1");
-      List<Integer> ports = args.ports("ports", "8080");
-      Transport transport = Transport.parse(args.string("transport", "sockjs"));
-      String path = args.string("path", "/eventbus");
+      BridgeTarget target = BridgeTarget.parse(args);
       List<String> sources = sources(args.string("sources", "8"));
       int concurrency = args.integer("concurrency", 200, 1, 100_000);
       String room = args.string("room", "votes-storm");
@@ -112,20 +101,15 @@ public final class ConnectStorm {
       int tabTimeout = args.integer("tab-timeout", 60, 1, 86_400);
       int pingMs = args.integer("ping-ms", 5000, 100, 600_000);
       int hold = args.integer("hold", 0, 0, 86_400);
-      int lanes = args.integer("lanes", Runtime.getRuntime().availableProcessors(), 1, 256);
-      String conf = args.string("conf", "conf/default.json");
-      String secret = args.string("secret", null);
+      int lanes = args.lanes(256);
+      Supplier<String> secret = args.tokenSecret();
       int tokenTtl = args.integer("token-ttl", 3600, 60, 10 * 86_400);
       int maxMessage = args.integer("max-message-bytes", 64 << 20, 1 << 16, Integer.MAX_VALUE);
       boolean verify = !args.flag("no-verify");
       String label = args.string("label", "");
       args.rejectUnknown();
-      if (secret == null) {
-        secret = DevTokens.secret(Path.of(conf), System.getenv());
-      }
-      return new Settings(tabs, Math.min(users, tabs), host, List.copyOf(ports), transport, path, sources,
-        concurrency, room, rooms, probe.equals("shared"), timeout, tabTimeout, pingMs, hold, lanes, secret, tokenTtl,
-        maxMessage, verify, label);
+      return new Settings(tabs, Math.min(users, tabs), target, sources, concurrency, room, rooms, probe.equals("shared"),
+        timeout, tabTimeout, pingMs, hold, lanes, secret.get(), tokenTtl, maxMessage, verify, label);
     }
 
     private static List<String> sources(String value) {
@@ -146,7 +130,6 @@ public final class ConnectStorm {
       return List.copyOf(sources);
     }
 
-    /** Benchmarks talk to loopback only: anything outside 127.0.0.0/8 is refused here. */
     /** The shared room of tab {@code index}: {@code room}, or {@code room-<index % rooms>} when sharded. */
     String sharedRoom(int index) {
       return rooms == 1 ? room : room + "-" + (index % rooms);
@@ -160,14 +143,11 @@ public final class ConnectStorm {
   enum Stage { QUEUED, CONNECTING, OPENING, AUTHENTICATING, JOINING, JOINED, FAILED }
 
   /** One browser tab. Lives on its lane's event loop. */
-  static final class Tab {
-    final int index;
+  static final class Tab extends BridgeTab {
     final String userId;
-    final String sessionId = UUID.randomUUID().toString();
     final String token;
     final String room;
     Stage stage = Stage.QUEUED;
-    BridgeSocket socket;
     long started;
     long upgraded;
     long opened;
@@ -178,7 +158,7 @@ public final class ConnectStorm {
     String failure;
 
     Tab(int index, String userId, String token, String room) {
-      this.index = index;
+      super(index);
       this.userId = userId;
       this.token = token;
       this.room = room;
@@ -268,11 +248,8 @@ public final class ConnectStorm {
       tab.stage = Stage.CONNECTING;
       tab.started = System.nanoTime();
       inFlight.add(tab);
-      int port = settings.ports().get(tab.index % settings.ports().size());
       WebSocketClient client = clients.get(tab.index % clients.size());
-      WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(settings.host()).setPort(port).setURI(settings.transport().path(settings.path()));
-      client.connect(options).onComplete(ar -> {
+      client.connect(settings.target().connectOptions(tab.index)).onComplete(ar -> {
         if (ar.failed()) {
           fail(tab, "connect: " + ar.cause());
           return;
@@ -284,7 +261,7 @@ public final class ConnectStorm {
         tab.upgraded = System.nanoTime();
         tab.lastPing = tab.upgraded;
         tab.stage = Stage.OPENING;
-        BridgeSocket socket = BridgeSocket.wrap(ar.result(), settings.transport());
+        BridgeSocket socket = BridgeSocket.wrap(ar.result(), settings.target().transport());
         tab.socket = socket;
         connected.add(tab);
         socket.closeHandler(why -> onClose(tab, why));
@@ -507,56 +484,53 @@ public final class ConnectStorm {
     }
   }
 
-  public static void main(String[] argv) {
-    if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    int status;
-    try {
-      status = run(Settings.parse(argv));
-    } catch (Args.UsageException e) {
-      if (!e.getMessage().isEmpty()) {
-        System.err.println("connect-storm: " + e.getMessage());
-      }
-      System.err.print(USAGE);
-      status = 64;
-    }
-    System.exit(status);
+  private final Settings settings;
+
+  private ConnectStorm(Settings settings) {
+    this.settings = settings;
   }
 
-  static int run(Settings settings) {
-    QUIET_CLIENT.setLevel(java.util.logging.Level.SEVERE);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.lanes())
-      .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
-    try {
-      return storm(vertx, settings);
-    } finally {
-      awaitQuietly(vertx.close(), 10);
-    }
+  public static void main(String[] argv) {
+    Generator.main("connect-storm", USAGE, argv, args -> new ConnectStorm(Settings.parse(args)));
+  }
+
+  @Override
+  public int lanes() {
+    return settings.lanes();
+  }
+
+  @Override
+  public VertxOptions vertxOptions() {
+    return Generator.Scenario.super.vertxOptions()
+      .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS);
+  }
+
+  @Override
+  public int run(Vertx vertx) {
+    Generator.quietHttpClientLog();
+    return storm(vertx, settings);
   }
 
   private static int storm(Vertx vertx, Settings settings) {
     System.out.printf(Locale.ROOT, "connect storm: %d tabs (%d users), %s, nodes %s:%s, %d source addresses, "
         + "%d handshakes in flight, shared room %s, probe rooms.state of %s, %d lane(s)%n",
-      settings.tabs(), settings.users(), settings.transport().name().toLowerCase(Locale.ROOT), settings.host(),
-      settings.ports(), settings.sources().size(), settings.concurrency(), settings.describeRooms(),
+      settings.tabs(), settings.users(), settings.target().transportName(), settings.target().host(),
+      settings.target().ports(), settings.sources().size(), settings.concurrency(), settings.describeRooms(),
       settings.probeShared() ? "its shared room" : "client-<sessionId>", settings.lanes());
 
     long signing = System.nanoTime();
     DevTokens tokens = DevTokens.create(vertx, settings.secret(), settings.tokenTtl());
-    String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    String run = Generator.runId();
     List<String> userTokens = new ArrayList<>(settings.users());
     for (int u = 0; u < settings.users(); u++) {
       userTokens.add(tokens.sign(userId(run, u), "Storm user " + u));
     }
     List<List<Tab>> perLane = new ArrayList<>();
     for (int l = 0; l < settings.lanes(); l++) {
-      perLane.add(new ArrayList<>());
-    }
-    for (int i = 0; i < settings.tabs(); i++) {
-      int user = i % settings.users();
-      perLane.get(i % settings.lanes()).add(new Tab(i, userId(run, user), userTokens.get(user), settings.sharedRoom(i)));
+      perLane.add(Lanes.share(l, settings.lanes(), settings.tabs()).stream().map(i -> {
+        int user = i % settings.users();
+        return new Tab(i, userId(run, user), userTokens.get(user), settings.sharedRoom(i));
+      }).toList());
     }
     System.out.printf(Locale.ROOT, "signed %d tokens in %s%n", settings.users(), Latencies.ms((System.nanoTime() - signing) / 1e6));
 
@@ -571,13 +545,10 @@ public final class ConnectStorm {
     }
     AtomicInteger joinedCount = new AtomicInteger();
     AtomicInteger failedCount = new AtomicInteger();
-    List<Lane> lanes = new ArrayList<>();
-    for (int l = 0; l < settings.lanes(); l++) {
+    List<Lane> lanes = Lanes.deploy(vertx, settings.lanes(), l -> {
       int budget = settings.concurrency() / settings.lanes() + (l < settings.concurrency() % settings.lanes() ? 1 : 0);
-      Lane lane = new Lane(settings, perLane.get(l), clients, Math.max(1, budget), joinedCount, failedCount);
-      lanes.add(lane);
-      await(vertx.deployVerticle(lane), 30, "starting lane " + l);
-    }
+      return new Lane(settings, perLane.get(l), clients, Math.max(1, budget), joinedCount, failedCount);
+    });
 
     CpuMeter cpu = new CpuMeter();
     long began = System.nanoTime();
@@ -596,7 +567,7 @@ public final class ConnectStorm {
           (now - began) / 1e9, joinedCount.get(), failedCount.get(), settings.tabs());
         nextProgress = now + TimeUnit.SECONDS.toNanos(2);
       }
-      sleep(Math.min(100, Math.max(1, (deadline - now) / 1_000_000)));
+      Generator.sleep(Math.min(100, Math.max(1, (deadline - now) / 1_000_000)));
     }
     long stormEnded = System.nanoTime();
     String cpuDuringStorm = cpu.summary(stormEnded - began);
@@ -605,7 +576,7 @@ public final class ConnectStorm {
       System.err.println("connect-storm: " + why + " with " + joinedCount.get() + " of " + settings.tabs()
         + " tabs joined; reporting what was measured");
       for (Lane lane : lanes) {
-        await(lane.abort(why), 30, "aborting");
+        Futures.await(lane.abort(why), 30, "aborting");
       }
     }
 
@@ -615,12 +586,12 @@ public final class ConnectStorm {
     }
     if (settings.holdSeconds() > 0) {
       System.out.printf("holding %d connections open for %d s%n", joinedCount.get(), settings.holdSeconds());
-      sleep(TimeUnit.SECONDS.toMillis(settings.holdSeconds()));
+      Generator.sleep(TimeUnit.SECONDS.toMillis(settings.holdSeconds()));
     }
 
     List<LaneReport> reports = new ArrayList<>();
     for (Lane lane : lanes) {
-      reports.add(await(lane.report(), 30, "collecting results"));
+      reports.add(Futures.await(lane.report(), 30, "collecting results"));
     }
     long closing = System.nanoTime();
     boolean closedAll = true;
@@ -643,13 +614,13 @@ public final class ConnectStorm {
   private static JsonObject verifyPresence(List<Lane> lanes, String room) {
     Map<String, Integer> expected = new HashMap<>();
     for (Lane lane : lanes) {
-      await(lane.joinedTabs(room), 30, "counting joined tabs").forEach((user, n) -> expected.merge(user, n, Integer::sum));
+      Futures.await(lane.joinedTabs(room), 30, "counting joined tabs").forEach((user, n) -> expected.merge(user, n, Integer::sum));
     }
     int expectedConnections = expected.values().stream().mapToInt(Integer::intValue).sum();
     String error = "no lane had a joined tab left open";
     for (Lane lane : lanes) {
       try {
-        JsonObject state = await(lane.roomState(room), 30, "rooms.state " + room);
+        JsonObject state = Futures.await(lane.roomState(room), 30, "rooms.state " + room);
         JsonArray members = state.getJsonArray("members", new JsonArray());
         int ours = 0;
         long connections = 0;
@@ -724,7 +695,7 @@ public final class ConnectStorm {
     out.append(String.format(Locale.ROOT, "  rate          %.0f tabs/s%n", rate));
     out.append(String.format(Locale.ROOT, "  per tab       %s   connect -> joined%n", total.summary()));
     out.append(String.format(Locale.ROOT, "    upgrade     %s%n", connect.summary()));
-    if (settings.transport() == Transport.SOCKJS) {
+    if (settings.target().transport() == Transport.SOCKJS) {
       out.append(String.format(Locale.ROOT, "    sockjs o    %s%n", open.summary()));
     }
     out.append(String.format(Locale.ROOT, "    auth        %s%n", auth.summary()));
@@ -755,10 +726,10 @@ public final class ConnectStorm {
     JsonObject json = new JsonObject()
       .put("benchmark", "connect-storm")
       .put("label", settings.label())
-      .put("transport", settings.transport().name().toLowerCase(Locale.ROOT))
+      .put("transport", settings.target().transportName())
       .put("tabs", settings.tabs())
       .put("users", settings.users())
-      .put("ports", new JsonArray(new ArrayList<>(settings.ports())))
+      .put("ports", new JsonArray(new ArrayList<>(settings.target().ports())))
       .put("sources", settings.sources().size())
       .put("concurrency", settings.concurrency())
       .put("room", settings.room())
@@ -821,36 +792,12 @@ public final class ConnectStorm {
     }
   }
 
-  private static <T> T await(Future<T> future, long seconds, String what) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(what + ": interrupted", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(what + ": no answer in " + seconds + " s", e);
-    }
-  }
-
   private static boolean awaitQuietly(Future<?> future, long seconds) {
     try {
-      await(future, seconds, "");
+      Futures.await(future, seconds, "");
       return true;
     } catch (IllegalStateException e) {
       return false;
     }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private ConnectStorm() {
   }
 }
