@@ -1,5 +1,6 @@
 package io.parley.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,6 +22,17 @@ record ServerProcess(long pid) {
     } catch (Exception e) {
       return -1;
     }
+  }
+
+  /** Resident set size in bytes (VmRSS of /proc/PID/status). */
+  long rssBytes() throws IOException {
+    long rss = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return rss;
   }
 
   /** Percent of one CPU between two {@link #ticks()} readings {@code seconds} apart; NaN when either is missing. */
