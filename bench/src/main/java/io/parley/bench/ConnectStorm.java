@@ -44,9 +44,9 @@ import java.util.regex.Pattern;
  * all tabs are settled, then all are closed. Output: a summary for people, then one JSON line.
  *
  * <p>Exit status: 0 every tab joined and stayed; 1 some failed or dropped; 2 the overall
- * timeout struck; 64 a bad command line.
+ * timeout struck, or the run failed on its way; 64 a bad command line.
  */
-public final class ConnectStorm implements Generator.Scenario {
+public final class ConnectStorm {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.ConnectStorm [options]
@@ -80,7 +80,7 @@ public final class ConnectStorm implements Generator.Scenario {
   /** What the command line asked for. */
   record Settings(int tabs, int users, BridgeTarget target, List<String> sources, int concurrency, String room,
                   int rooms, boolean probeShared, int timeoutSeconds, int tabTimeoutSeconds, int pingMs, int holdSeconds,
-                  int lanes, String secret, int tokenTtl, int maxMessageBytes, boolean verify, String label) {
+                  int lanes, String secret, int tokenTtl, int maxMessageBytes, boolean verify, String label) implements Generator.Options {
 
     static Settings parse(Args args) {
       int tabs = args.integer("tabs", 1000, 1, 1_000_000);
@@ -128,6 +128,12 @@ public final class ConnectStorm implements Generator.Scenario {
         }
       }
       return List.copyOf(sources);
+    }
+
+    @Override
+    public VertxOptions vertxOptions() {
+      return Generator.Options.super.vertxOptions()
+        .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS);
     }
 
     /** The shared room of tab {@code index}: {@code room}, or {@code room-<index % rooms>} when sharded. */
@@ -182,11 +188,51 @@ public final class ConnectStorm implements Generator.Scenario {
     }
   }
 
+  /** How long joined tabs took: in all (connect to joined), and stage by stage. */
+  record Stages(Latencies total, Latencies connect, Latencies open, Latencies auth, Latencies join) {
+
+    Stages() {
+      this(new Latencies(), new Latencies(), new Latencies(), new Latencies(), new Latencies());
+    }
+
+    void add(Tab tab) {
+      total.add(tab.joined - tab.started);
+      connect.add(tab.upgraded - tab.started);
+      open.add(tab.opened - tab.upgraded);
+      auth.add(tab.authenticated - tab.opened);
+      join.add(tab.joined - tab.authenticated);
+    }
+
+    void addAll(Stages other) {
+      total.addAll(other.total);
+      connect.addAll(other.connect);
+      open.addAll(other.open);
+      auth.addAll(other.auth);
+      join.addAll(other.join);
+    }
+  }
+
   /** What a lane saw, built on its event loop. */
   record LaneReport(int joined, int failed, int neverStarted, int dropped, long firstStart, long lastJoined,
-                    Latencies total, Latencies connect, Latencies open, Latencies auth, Latencies join,
+                    Stages stages,
                     Map<String, Integer> reasons, List<Incident> firstFailures, List<Incident> firstDrops,
                     long framesIn, long unrouted) {
+
+    /** Both lanes' figures as one. */
+    LaneReport plus(LaneReport other) {
+      Stages both = new Stages();
+      both.addAll(stages);
+      both.addAll(other.stages);
+      Map<String, Integer> allReasons = new LinkedHashMap<>(reasons);
+      other.reasons.forEach((reason, n) -> allReasons.merge(reason, n, Integer::sum));
+      List<Incident> failures = new ArrayList<>(firstFailures);
+      failures.addAll(other.firstFailures);
+      List<Incident> drops = new ArrayList<>(firstDrops);
+      drops.addAll(other.firstDrops);
+      return new LaneReport(joined + other.joined, failed + other.failed, neverStarted + other.neverStarted,
+        dropped + other.dropped, Math.min(firstStart, other.firstStart), Math.max(lastJoined, other.lastJoined), both,
+        allReasons, failures, drops, framesIn + other.framesIn, unrouted + other.unrouted);
+    }
   }
 
   /**
@@ -394,11 +440,7 @@ public final class ConnectStorm implements Generator.Scenario {
     Future<LaneReport> report() {
       Promise<LaneReport> done = Promise.promise();
       context.runOnContext(v -> {
-        Latencies total = new Latencies();
-        Latencies connect = new Latencies();
-        Latencies open = new Latencies();
-        Latencies auth = new Latencies();
-        Latencies join = new Latencies();
+        Stages stages = new Stages();
         int joined = 0;
         int failed = 0;
         int neverStarted = 0;
@@ -414,11 +456,7 @@ public final class ConnectStorm implements Generator.Scenario {
             case JOINED -> {
               joined++;
               lastJoined = Math.max(lastJoined, tab.joined);
-              total.add(tab.joined - tab.started);
-              connect.add(tab.upgraded - tab.started);
-              open.add(tab.opened - tab.upgraded);
-              auth.add(tab.authenticated - tab.opened);
-              join.add(tab.joined - tab.authenticated);
+              stages.add(tab);
             }
             case FAILED -> failed++;
             case QUEUED -> neverStarted++;
@@ -429,8 +467,7 @@ public final class ConnectStorm implements Generator.Scenario {
             unrouted += tab.socket.unrouted();
           }
         }
-        done.complete(new LaneReport(joined, failed, neverStarted, dropped, firstStart, lastJoined, total, connect,
-          open, auth, join, new LinkedHashMap<>(reasons), List.copyOf(firstFailures), List.copyOf(firstDrops),
+        done.complete(new LaneReport(joined, failed, neverStarted, dropped, firstStart, lastJoined, stages, new LinkedHashMap<>(reasons), List.copyOf(firstFailures), List.copyOf(firstDrops),
           framesIn, unrouted));
       });
       return done.future();
@@ -484,34 +521,12 @@ public final class ConnectStorm implements Generator.Scenario {
     }
   }
 
-  private final Settings settings;
-
-  private ConnectStorm(Settings settings) {
-    this.settings = settings;
-  }
-
   public static void main(String[] argv) {
-    Generator.main("connect-storm", USAGE, argv, args -> new ConnectStorm(Settings.parse(args)));
-  }
-
-  @Override
-  public int lanes() {
-    return settings.lanes();
-  }
-
-  @Override
-  public VertxOptions vertxOptions() {
-    return Generator.Scenario.super.vertxOptions()
-      .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS);
-  }
-
-  @Override
-  public int run(Vertx vertx) {
-    Generator.quietHttpClientLog();
-    return storm(vertx, settings);
+    Generator.main("connect-storm", USAGE, argv, Settings::parse, ConnectStorm::storm);
   }
 
   private static int storm(Vertx vertx, Settings settings) {
+    Generator.quietHttpClientLog();
     System.out.printf(Locale.ROOT, "connect storm: %d tabs (%d users), %s, nodes %s:%s, %d source addresses, "
         + "%d handshakes in flight, shared room %s, probe rooms.state of %s, %d lane(s)%n",
       settings.tabs(), settings.users(), settings.target().transportName(), settings.target().host(),
@@ -648,43 +663,22 @@ public final class ConnectStorm implements Generator.Scenario {
 
   private static int report(Settings settings, List<LaneReport> reports, boolean aborted, JsonObject presence,
                             double closeMs, boolean closedAll, String cpuDuringStorm, long began) {
-    Latencies total = new Latencies();
-    Latencies connect = new Latencies();
-    Latencies open = new Latencies();
-    Latencies auth = new Latencies();
-    Latencies join = new Latencies();
-    Map<String, Integer> reasons = new LinkedHashMap<>();
-    List<Incident> failures = new ArrayList<>();
-    List<Incident> drops = new ArrayList<>();
-    int joined = 0;
-    int failed = 0;
-    int neverStarted = 0;
-    int dropped = 0;
-    long firstStart = Long.MAX_VALUE;
-    long lastJoined = Long.MIN_VALUE;
-    long framesIn = 0;
-    long unrouted = 0;
-    for (LaneReport r : reports) {
-      joined += r.joined();
-      failed += r.failed();
-      neverStarted += r.neverStarted();
-      dropped += r.dropped();
-      firstStart = Math.min(firstStart, r.firstStart());
-      lastJoined = Math.max(lastJoined, r.lastJoined());
-      total.addAll(r.total());
-      connect.addAll(r.connect());
-      open.addAll(r.open());
-      auth.addAll(r.auth());
-      join.addAll(r.join());
-      r.reasons().forEach((reason, n) -> reasons.merge(reason, n, Integer::sum));
-      failures.addAll(r.firstFailures());
-      drops.addAll(r.firstDrops());
-      framesIn += r.framesIn();
-      unrouted += r.unrouted();
-    }
+    LaneReport all = reports.stream().reduce(new LaneReport(0, 0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE, new Stages(),
+      Map.of(), List.of(), List.of(), 0, 0), LaneReport::plus);
+    Stages stages = all.stages();
+    Latencies total = stages.total();
+    Map<String, Integer> reasons = all.reasons();
+    List<Incident> failures = new ArrayList<>(all.firstFailures());
+    List<Incident> drops = new ArrayList<>(all.firstDrops());
+    int joined = all.joined();
+    int failed = all.failed();
+    int neverStarted = all.neverStarted();
+    int dropped = all.dropped();
+    long framesIn = all.framesIn();
+    long unrouted = all.unrouted();
     failures.sort(Comparator.comparingLong(Incident::at));
     drops.sort(Comparator.comparingLong(Incident::at));
-    double wallMs = joined == 0 ? 0 : (lastJoined - firstStart) / 1e6;
+    double wallMs = joined == 0 ? 0 : (all.lastJoined() - all.firstStart()) / 1e6;
     double rate = wallMs > 0 ? joined / (wallMs / 1000) : 0;
 
     StringBuilder out = new StringBuilder();
@@ -694,12 +688,12 @@ public final class ConnectStorm implements Generator.Scenario {
     out.append(String.format(Locale.ROOT, "  wall time     %s  first connect -> last tab joined%n", Latencies.ms(wallMs)));
     out.append(String.format(Locale.ROOT, "  rate          %.0f tabs/s%n", rate));
     out.append(String.format(Locale.ROOT, "  per tab       %s   connect -> joined%n", total.summary()));
-    out.append(String.format(Locale.ROOT, "    upgrade     %s%n", connect.summary()));
+    out.append(String.format(Locale.ROOT, "    upgrade     %s%n", stages.connect().summary()));
     if (settings.target().transport() == Transport.SOCKJS) {
-      out.append(String.format(Locale.ROOT, "    sockjs o    %s%n", open.summary()));
+      out.append(String.format(Locale.ROOT, "    sockjs o    %s%n", stages.open().summary()));
     }
-    out.append(String.format(Locale.ROOT, "    auth        %s%n", auth.summary()));
-    out.append(String.format(Locale.ROOT, "    join+state  %s%n", join.summary()));
+    out.append(String.format(Locale.ROOT, "    auth        %s%n", stages.auth().summary()));
+    out.append(String.format(Locale.ROOT, "    join+state  %s%n", stages.join().summary()));
     if (!reasons.isEmpty()) {
       out.append("  failures by reason:\n");
       reasons.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(10)
@@ -745,8 +739,8 @@ public final class ConnectStorm implements Generator.Scenario {
       .put("p50Ms", total.count() == 0 ? null : Latencies.round(total.percentileMs(50)))
       .put("p99Ms", total.count() == 0 ? null : Latencies.round(total.percentileMs(99)))
       .put("perTab", total.toJson())
-      .put("stages", new JsonObject().put("upgrade", connect.toJson()).put("sockjsOpen", open.toJson())
-        .put("auth", auth.toJson()).put("joinAndState", join.toJson()))
+      .put("stages", new JsonObject().put("upgrade", stages.connect().toJson()).put("sockjsOpen", stages.open().toJson())
+        .put("auth", stages.auth().toJson()).put("joinAndState", stages.join().toJson()))
       .put("failureReasons", new JsonObject(new LinkedHashMap<>(reasons)))
       .put("firstFailures", new JsonArray(failures.stream().limit(FIRST_FEW).map(i -> i.toJson(began)).toList()))
       .put("firstDrops", new JsonArray(drops.stream().limit(FIRST_FEW).map(i -> i.toJson(began)).toList()))

@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * <p>Exit status: 0 every subscriber joined and got every message, no errors; 1 otherwise; 2
  * the run failed on its way; 64 a bad command line.
  */
-public final class FanOut implements Generator.Scenario {
+public final class FanOut {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.FanOut --server parley|naive|socketio [options]
@@ -68,7 +68,7 @@ public final class FanOut implements Generator.Scenario {
 
   record Settings(Server server, String host, int port, List<Integer> ports, String transport, int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
-                  int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle) {
+                  int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle) implements Generator.Options {
     static Settings parse(Args args) {
       Server server = switch (args.string("server", "")) {
         case "parley" -> Server.PARLEY;
@@ -117,6 +117,12 @@ public final class FanOut implements Generator.Scenario {
         room, List.copyOf(sources), concurrency, lanes, pingMs, server == Server.PARLEY ? secret.get() : null, timeout, label,
         new ServerProcess(serverPid), mode.equals("idle"));
     }
+
+    /** One more event loop than lanes: the publisher's own. */
+    @Override
+    public VertxOptions vertxOptions() {
+      return new VertxOptions().setEventLoopPoolSize(lanes + 1);
+    }
   }
 
   private final Settings settings;
@@ -126,22 +132,10 @@ public final class FanOut implements Generator.Scenario {
   }
 
   public static void main(String[] argv) {
-    Generator.main("fan-out", USAGE, argv, args -> new FanOut(Settings.parse(args)));
+    Generator.main("fan-out", USAGE, argv, Settings::parse, (vertx, settings) -> new FanOut(settings).run(vertx));
   }
 
-  @Override
-  public int lanes() {
-    return settings.lanes();
-  }
-
-  /** One more event loop than lanes: the publisher's own. */
-  @Override
-  public VertxOptions vertxOptions() {
-    return new VertxOptions().setEventLoopPoolSize(settings.lanes() + 1);
-  }
-
-  @Override
-  public int run(Vertx vertx) throws Exception {
+  private int run(Vertx vertx) throws Exception {
     Generator.quietHttpClientLog();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeout());
     GcPauses gcPauses = GcPauses.listen();
@@ -228,17 +222,9 @@ public final class FanOut implements Generator.Scenario {
       }
     });
     Generator.sleepUntil(tally.windowStart);
-    long d0 = tally.delivered.sum();
-    long c0 = tally.completed.get();
-    long w0 = System.nanoTime();
-    long cpuW0 = Generator.processCpu();
-    long srv0 = serverProcess.ticks();
+    Reading start = Reading.now(tally, serverProcess);
     Generator.sleepUntil(tally.windowEnd);
-    long d1 = tally.delivered.sum();
-    long c1 = tally.completed.get();
-    long w1 = System.nanoTime();
-    long cpuW1 = Generator.processCpu();
-    long srv1 = serverProcess.ticks();
+    Reading end = Reading.now(tally, serverProcess);
     Promise<Void> stopped = Promise.promise();
     publisher.ctx().runOnContext(v -> {
       publisher.running = false;
@@ -251,12 +237,13 @@ public final class FanOut implements Generator.Scenario {
       Thread.sleep(100);
     }
     long incomplete = publisher.sent - tally.completed.get();
-    double windowS = (w1 - w0) / 1e9;
+    double windowS = (end.at() - start.at()) / 1e9;
     Latencies lat = new Latencies();
     tally.recorders.forEach(d -> d.window(tally.windowStart, tally.windowEnd, lat));
-    FanOutReport.Window window = new FanOutReport.Window(windowS, (d1 - d0) / windowS, (c1 - c0) / windowS, lat,
-      gcPauses.within(tally.windowStart, tally.windowEnd), publisher.sent, incomplete, publisher.publishErrors,
-      100.0 * (cpuW1 - cpuW0) / (w1 - w0), ServerProcess.cpuPercent(srv0, srv1, windowS), connectSeconds);
+    FanOutReport.Window window = new FanOutReport.Window(windowS, (end.delivered() - start.delivered()) / windowS,
+      (end.completed() - start.completed()) / windowS, lat, gcPauses.within(tally.windowStart, tally.windowEnd),
+      publisher.sent, incomplete, publisher.publishErrors, 100.0 * (end.cpu() - start.cpu()) / (end.at() - start.at()),
+      ServerProcess.cpuPercent(start.serverTicks(), end.serverTicks(), windowS), connectSeconds);
     JsonObject result = report.window(window);
     List<Future<Void>> closing = new ArrayList<>();
     lanes.forEach(l -> closing.add(l.closeAll()));
@@ -270,6 +257,17 @@ public final class FanOut implements Generator.Scenario {
     boolean ok = tally.failed.get() == 0 && tally.dropped.get() == 0 && incomplete == 0 && tally.serverErrors.get() == 0
       && publisher.publishErrors == 0 && tally.joined.get() == settings.subscribers() && cpu0 >= 0;
     return ok ? 0 : 1;
+  }
+
+  /** The counters at one edge of the window, read in this order. */
+  private record Reading(long delivered, long completed, long at, long cpu, long serverTicks) {
+    static Reading now(FanOutTally tally, ServerProcess server) {
+      long delivered = tally.delivered.sum();
+      long completed = tally.completed.get();
+      long at = System.nanoTime();
+      long cpu = Generator.processCpu();
+      return new Reading(delivered, completed, at, cpu, server.ticks());
+    }
   }
 
   /** {heap used after a full GC, RSS} of --server-pid in bytes. */

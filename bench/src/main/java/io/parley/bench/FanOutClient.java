@@ -12,25 +12,33 @@ import java.util.regex.Pattern;
  * How the fan-out generator speaks to one kind of server: its subscribers, and the publisher's
  * side of the conversation ({@link FanOutPublisher} paces the messages).
  */
-interface FanOutClient {
+abstract class FanOutClient {
+
+  final FanOutTally tally;
+  final FanOut.Settings settings;
+  /** Where the publisher's websocket goes. */
+  final String publisherUri;
+
+  FanOutClient(FanOutTally tally, String publisherUri) {
+    this.tally = tally;
+    this.settings = tally.settings;
+    this.publisherUri = publisherUri;
+  }
 
   /** Subscriber {@code index} of the run. */
-  FanOutSubscriber subscriber(int index);
-
-  /** Where the publisher's websocket goes. */
-  String publisherUri();
+  abstract FanOutSubscriber subscriber(int index);
 
   /** The publisher's websocket connected: whatever the server wants before messages. */
-  Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws);
+  abstract Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws);
 
   /** Publishes {@code data} to the room from the publisher's event loop. */
-  void publish(FanOutPublisher publisher, String data);
+  abstract void publish(FanOutPublisher publisher, String data);
 
   /**
    * The server's heap in use after a full collection, in bytes: {@code jcmd GC.run} then
    * {@code GC.heap_info}, for a JVM server.
    */
-  default long heapAfterGc(ServerProcess server) throws Exception {
+  long heapAfterGc(ServerProcess server) throws Exception {
     jcmd(server, "GC.run");
     String info = jcmd(server, "GC.heap_info");
     Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);

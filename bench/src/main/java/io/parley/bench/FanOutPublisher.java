@@ -47,7 +47,7 @@ final class FanOutPublisher extends VerticleBase {
   @Override
   public Future<?> start() {
     return client.connect(new WebSocketConnectOptions().setHost(settings.host()).setPort(settings.port())
-        .setURI(server.publisherUri()))
+        .setURI(server.publisherUri))
       .compose(socket -> {
         ws = socket;
         ws.closeHandler(v -> tally.reason("publisher closed", ws.closeStatusCode() + " " + ws.closeReason()));

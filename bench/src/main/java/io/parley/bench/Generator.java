@@ -20,35 +20,39 @@ import java.util.logging.Logger;
  */
 final class Generator {
 
-  /** One generator's measurement, run once on a Vert.x made for it. */
-  interface Scenario {
+  /** What every generator's command line settles: the event loops its clients run on. */
+  interface Options {
 
-    /** Event loops the tabs (and a publisher, where there is one) run on. */
+    /** {@code --lanes}: event loops for the tabs. */
     int lanes();
 
     /** The Vert.x the scenario runs on: {@link #lanes()} event loops, unless it needs more. */
     default VertxOptions vertxOptions() {
       return new VertxOptions().setEventLoopPoolSize(lanes());
     }
+  }
+
+  /** One generator's measurement, run once on a Vert.x made for it. */
+  interface Scenario<S> {
 
     /** Measures, prints the summary and the JSON line, answers the exit status. */
-    int run(Vertx vertx) throws Exception;
+    int run(Vertx vertx, S settings) throws Exception;
   }
 
   /**
    * Runs the generator called {@code name} (its driver script's name, used in messages) and
    * exits the JVM with its status: Vert.x threads would keep it alive otherwise.
    */
-  static void main(String name, String usage, String[] argv, Function<Args, Scenario> parse) {
+  static <S extends Options> void main(String name, String usage, String[] argv, Function<Args, S> parse,
+                                       Scenario<S> scenario) {
     if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
       System.out.print(usage);
       return;
     }
     int status;
     try {
-      Args args = new Args(argv);
-      Scenario scenario = parse.apply(args);
-      status = run(name, scenario);
+      S options = parse.apply(new Args(argv));
+      status = run(name, options, scenario);
     } catch (Args.UsageException e) {
       if (!e.getMessage().isEmpty()) {
         System.err.println(name + ": " + e.getMessage());
@@ -62,10 +66,10 @@ final class Generator {
     System.exit(status);
   }
 
-  private static int run(String name, Scenario scenario) throws Exception {
-    Vertx vertx = Vertx.vertx(scenario.vertxOptions());
+  private static <S extends Options> int run(String name, S options, Scenario<S> scenario) throws Exception {
+    Vertx vertx = Vertx.vertx(options.vertxOptions());
     try {
-      return scenario.run(vertx);
+      return scenario.run(vertx, options);
     } finally {
       try {
         vertx.close().await(30, TimeUnit.SECONDS);

@@ -6,11 +6,10 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * Lock round trips: how many {@code locks.acquire} + {@code locks.release} pairs per second a
- * node answers through the bridge (DESIGN.md §5; the locks issue asks ≥ 5,000/s on Postgres).
+ * node answers through the bridge (the locks issue asks ≥ 5,000/s on Postgres).
  *
  * <p>Each tab is a browser tab editing its own resource: connect (SockJS websocket or the raw
  * endpoint), {@code auth.authenticate}, then, one request at a time, {@code locks.acquire
@@ -22,69 +21,44 @@ import java.util.function.Supplier;
  * {@code --warmup} seconds and runs {@code --duration} seconds; then every tab finishes its pair
  * and stops. Output: a summary for people, then one JSON line.
  *
- * <p>Exit status: 0 every reply was as expected; 1 some were not (errors counted and shown);
- * 64 a bad command line.
+ * <p>Exit status: 0 every reply was as expected; 1 some were not (errors counted and shown); 2
+ * the run failed on its way (the tabs did not connect, ...); 64 a bad command line.
  */
-public final class LockRoundTrips implements Generator.Scenario {
+public final class LockRoundTrips {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.LockRoundTrips [options]
       --tabs N          tabs, each acquiring and releasing its own resource (default 100)
-      --host H          node address, must be in 127.0.0.0/8 (default 127.0.0.1)
-      --ports P1,P2     node HTTP ports, tabs spread round-robin (default 8080)
-      --transport T     sockjs (default) or raw
-      --path P          the bridge's base path (default /eventbus)
-      --warmup S        seconds before counting starts (default 5)
-      --duration S      seconds counted (default 20)
-      --lanes N         event loops for the tabs (default: available processors)
-      --conf FILE       read auth.jwt.secret from FILE (default conf/default.json)
-      --secret S        the HS256 secret instead (PARLEY_AUTH_JWT_SECRET also works)
-      --label TEXT      a label copied into the JSON line
-    """;
+    """ + RequestLoop.OPTIONS;
 
-  record Settings(int tabs, BridgeTarget target, int warmupSeconds, int durationSeconds, int lanes, String secret,
-                  String label) {
+  record Settings(int tabs, RequestLoop.Options loop) implements Generator.Options {
 
     static Settings parse(Args args) {
       int tabs = args.integer("tabs", 100, 1, 100_000);
-      BridgeTarget target = BridgeTarget.parse(args);
-      int warmup = args.integer("warmup", 5, 0, 3600);
-      int duration = args.integer("duration", 20, 1, 3600);
-      int lanes = args.lanes(256);
-      Supplier<String> secret = args.tokenSecret();
-      String label = args.string("label", "");
-      args.rejectUnknown();
-      return new Settings(tabs, target, warmup, duration, lanes, secret.get(), label);
+      return new Settings(tabs, RequestLoop.Options.parse(args));
+    }
+
+    @Override
+    public int lanes() {
+      return loop.lanes();
     }
   }
 
-  private final Settings settings;
-
-  private LockRoundTrips(Settings settings) {
-    this.settings = settings;
-  }
-
   public static void main(String[] argv) {
-    Generator.main("lock-round-trips", USAGE, argv, args -> new LockRoundTrips(Settings.parse(args)));
+    Generator.main("lock-round-trips", USAGE, argv, Settings::parse, LockRoundTrips::run);
   }
 
-  @Override
-  public int lanes() {
-    return settings.lanes();
-  }
-
-  @Override
-  public int run(Vertx vertx) {
-    BridgeTarget target = settings.target();
+  private static int run(Vertx vertx, Settings settings) {
+    BridgeTarget target = settings.loop().target();
     System.out.printf(Locale.ROOT, "lock round trips: %d tabs, %s, nodes %s:%s, warmup %d s, counted %d s, %d lane(s)%n",
       settings.tabs(), target.transportName(), target.host(), target.ports(),
-      settings.warmupSeconds(), settings.durationSeconds(), settings.lanes());
-    DevTokens tokens = DevTokens.create(vertx, settings.secret(), 3600);
+      settings.loop().warmupSeconds(), settings.loop().durationSeconds(), settings.lanes());
+    DevTokens tokens = DevTokens.create(vertx, settings.loop().secret(), 3600);
     String run = Generator.runId();
     Totals totals = new Totals();
     List<Lane> lanes = Lanes.deploy(vertx, settings.lanes(),
       l -> new Lane(target, Lanes.share(l, settings.lanes(), settings.tabs()), tokens, run, totals));
-    RequestLoop.Window window = RequestLoop.run(lanes, totals, settings.warmupSeconds(), settings.durationSeconds(),
+    RequestLoop.Window window = RequestLoop.run(lanes, totals, settings.loop().warmupSeconds(), settings.loop().durationSeconds(),
       String.format(Locale.ROOT, "%d tabs connected and authenticated; warming up", settings.tabs()), RequestLoop.NO_WATCH);
     long errors = totals.errors.get();
     double perSecond = window.perSecond();
@@ -94,7 +68,7 @@ public final class LockRoundTrips implements Generator.Scenario {
       window.counted(), window.seconds(), perSecond, 2 * perSecond);
     System.out.printf(Locale.ROOT, "  latency       %s (acquire sent -> release answered)%n", window.latencies().summary());
     window.printErrors(totals);
-    JsonObject result = window.json("lock-round-trips", settings.label(), settings.tabs(), target)
+    JsonObject result = window.json("lock-round-trips", settings.loop().label(), settings.tabs(), target)
       .put("roundTrips", window.counted())
       .put("roundTripsPerSecond", Math.round(perSecond))
       .put("latency", window.latencies().toJson())

@@ -11,33 +11,24 @@ import java.util.UUID;
  * the websocket's query and is answered {@code ok}; the publisher's text messages go to every
  * subscriber of the room as they are.
  */
-final class NaiveFanOutClient implements FanOutClient {
-
-  private final FanOutTally tally;
-  private final FanOut.Settings settings;
+final class NaiveFanOutClient extends FanOutClient {
 
   NaiveFanOutClient(FanOutTally tally) {
-    this.tally = tally;
-    this.settings = tally.settings;
+    super(tally, "/ws?room=" + tally.settings.room() + "&pub=1");
   }
 
   @Override
-  public FanOutSubscriber subscriber(int index) {
+  FanOutSubscriber subscriber(int index) {
     return new Subscriber();
   }
 
   @Override
-  public String publisherUri() {
-    return "/ws?room=" + settings.room() + "&pub=1";
-  }
-
-  @Override
-  public Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
+  Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
     return Future.succeededFuture();
   }
 
   @Override
-  public void publish(FanOutPublisher publisher, String data) {
+  void publish(FanOutPublisher publisher, String data) {
     publisher.ws.writeTextMessage(data);
   }
 

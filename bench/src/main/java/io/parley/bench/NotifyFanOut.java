@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * <p>Exit status: 0 all delivered exactly once and no errors; 1 otherwise; 2 setup failed or
  * the timeout struck; 64 a bad command line.
  */
-public final class NotifyFanOut implements Generator.Scenario {
+public final class NotifyFanOut {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.NotifyFanOut [options]
@@ -83,7 +83,7 @@ public final class NotifyFanOut implements Generator.Scenario {
 
   record Settings(int tabs, BridgeTarget target, String topic, int window, int connections, int payload, String apiKey,
                   int warmup, int duration, int drain, int settle, String statsCommand, int concurrency, int lanes,
-                  int pingMs, String secret, ServerProcess server, int timeout, String label) {
+                  int pingMs, String secret, ServerProcess server, int timeout, String label) implements Generator.Options {
 
     static Settings parse(Args args) {
       int tabs = args.integer("tabs", 1000, 1, 100_000);
@@ -140,12 +140,7 @@ public final class NotifyFanOut implements Generator.Scenario {
   }
 
   public static void main(String[] argv) {
-    Generator.main("notify-fan-out", USAGE, argv, args -> new NotifyFanOut(Settings.parse(args)));
-  }
-
-  @Override
-  public int lanes() {
-    return settings.lanes();
+    Generator.main("notify-fan-out", USAGE, argv, Settings::parse, (vertx, settings) -> new NotifyFanOut(settings).run(vertx));
   }
 
   private void error(String what) {
@@ -162,8 +157,7 @@ public final class NotifyFanOut implements Generator.Scenario {
     return false;
   }
 
-  @Override
-  public int run(Vertx vertx) throws Exception {
+  private int run(Vertx vertx) throws Exception {
     Settings s = settings;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.timeout());
     System.out.printf(Locale.ROOT, "notify fan-out: %d tabs on topic %s, %s, node %s:%d, window %d, %d HTTP connection(s), "
@@ -374,9 +368,13 @@ public final class NotifyFanOut implements Generator.Scenario {
     }
 
     @Override
+    long pingMs() {
+      return settings.pingMs();
+    }
+
+    @Override
     public Future<?> start() {
       super.start();
-      pingEvery(settings.pingMs());
       // connects tabs, at most {@code budget} at a time
       subscribed = new Handshakes(tabs.size(), budget, i -> subscribe(tabs.get(i)), (i, ar) -> {
         Tab tab = tabs.get(i);

@@ -15,31 +15,23 @@ import java.util.UUID;
  * {@code room.<room>}; the publisher, authenticated the same way, sends {@code rooms.publish}.
  * Deliveries are read from the frames' bytes, not parsed.
  */
-final class ParleyFanOutClient implements FanOutClient {
+final class ParleyFanOutClient extends FanOutClient {
 
-  private final FanOutTally tally;
-  private final FanOut.Settings settings;
   private final DevTokens tokens;
   private BridgeSocket bridge;
 
   ParleyFanOutClient(FanOutTally tally, DevTokens tokens) {
-    this.tally = tally;
-    this.settings = tally.settings;
+    super(tally, Transport.SOCKJS.path("/eventbus"));
     this.tokens = tokens;
   }
 
   @Override
-  public FanOutSubscriber subscriber(int index) {
+  FanOutSubscriber subscriber(int index) {
     return new Subscriber(index);
   }
 
   @Override
-  public String publisherUri() {
-    return Transport.SOCKJS.path("/eventbus");
-  }
-
-  @Override
-  public Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
+  Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
     bridge = BridgeSocket.wrap(ws, Transport.SOCKJS);
     publisher.vertx().setPeriodic(settings.pingMs(), id -> bridge.ping());
     bridge.errorHandler(f -> {
@@ -52,7 +44,7 @@ final class ParleyFanOutClient implements FanOutClient {
   }
 
   @Override
-  public void publish(FanOutPublisher publisher, String data) {
+  void publish(FanOutPublisher publisher, String data) {
     bridge.request("rooms.publish", new JsonObject().put("room", settings.room())
         .put("event", "chat.new-message").put("data", data))
       .onFailure(e -> {

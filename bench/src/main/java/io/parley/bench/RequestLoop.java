@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Tabs that each send one request at a time, again and again (lock round trips, vote casts):
@@ -15,6 +16,36 @@ import java.util.concurrent.TimeUnit;
  * it is in and stops.
  */
 final class RequestLoop {
+
+  /** The options every looping generator takes, as its usage lists them after its own. */
+  static final String OPTIONS = """
+      --host H          node address, must be in 127.0.0.0/8 (default 127.0.0.1)
+      --ports P1,P2     node HTTP ports, tabs spread round-robin (default 8080)
+      --transport T     sockjs (default) or raw
+      --path P          the bridge's base path (default /eventbus)
+      --warmup S        seconds before counting starts (default 5)
+      --duration S      seconds counted (default 20)
+      --lanes N         event loops for the tabs (default: available processors)
+      --conf FILE       read auth.jwt.secret from FILE (default conf/default.json)
+      --secret S        the HS256 secret instead (PARLEY_AUTH_JWT_SECRET also works)
+      --label TEXT      a label copied into the JSON line
+    """;
+
+  /** What every looping generator's command line says besides its own options. */
+  record Options(BridgeTarget target, int warmupSeconds, int durationSeconds, int lanes, String secret, String label) {
+
+    /** Reads them, the last of a command line: any option not yet read is unknown. */
+    static Options parse(Args args) {
+      BridgeTarget target = BridgeTarget.parse(args);
+      int warmup = args.integer("warmup", 5, 0, 3600);
+      int duration = args.integer("duration", 20, 1, 3600);
+      int lanes = args.lanes(256);
+      Supplier<String> secret = args.tokenSecret();
+      String label = args.string("label", "");
+      args.rejectUnknown();
+      return new Options(target, warmup, duration, lanes, secret.get(), label);
+    }
+  }
 
   /**
    * The tabs of one event loop, looping. The scenario says what one turn sends and whether its

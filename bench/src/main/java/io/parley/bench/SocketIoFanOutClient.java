@@ -20,30 +20,22 @@ import java.util.UUID;
  * with an ack; the publisher emits {@code publish {room, data}}, which the server emits to the
  * room.
  */
-final class SocketIoFanOutClient implements FanOutClient {
+final class SocketIoFanOutClient extends FanOutClient {
 
   private static final String URI_PATH = "/socket.io/?EIO=4&transport=websocket";
 
-  private final FanOutTally tally;
-  private final FanOut.Settings settings;
 
   SocketIoFanOutClient(FanOutTally tally) {
-    this.tally = tally;
-    this.settings = tally.settings;
+    super(tally, URI_PATH);
   }
 
   @Override
-  public FanOutSubscriber subscriber(int index) {
+  FanOutSubscriber subscriber(int index) {
     return new Subscriber();
   }
 
   @Override
-  public String publisherUri() {
-    return URI_PATH;
-  }
-
-  @Override
-  public Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
+  Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
     Promise<Void> connected = Promise.promise();
     ws.textMessageHandler(text -> {
       if (text.equals("2")) {
@@ -58,14 +50,14 @@ final class SocketIoFanOutClient implements FanOutClient {
   }
 
   @Override
-  public void publish(FanOutPublisher publisher, String data) {
+  void publish(FanOutPublisher publisher, String data) {
     publisher.ws.writeTextMessage("42" + new JsonArray().add("publish")
       .add(new JsonObject().put("room", settings.room()).put("data", data)).encode());
   }
 
   /** The node's heap after {@code global.gc()} (it runs with --expose-gc): GET /memory?gc=1, twice. */
   @Override
-  public long heapAfterGc(ServerProcess server) throws Exception {
+  long heapAfterGc(ServerProcess server) throws Exception {
     HttpResponse<String> r = memory();
     Thread.sleep(500);
     r = memory();

@@ -43,20 +43,26 @@ abstract class TabLane<T extends BridgeTab> extends VerticleBase {
   /** Sets the handlers of a tab's fresh socket (errors, close), before it opens. */
   abstract void watch(T tab);
 
+  /**
+   * How often every open tab pings, as the client does: the bridge closes sockets silent for
+   * bridge.pingTimeoutMs. 0, by default: the scenario keeps them busy enough.
+   */
+  long pingMs() {
+    return 0;
+  }
+
   @Override
   public Future<?> start() {
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(indexes.size() + 8));
     indexes.forEach(i -> tabs.add(newTab(i)));
+    if (pingMs() > 0) {
+      vertx.setPeriodic(pingMs(), id -> tabs.forEach(tab -> {
+        if (tab.open()) {
+          tab.socket.ping();
+        }
+      }));
+    }
     return Future.succeededFuture();
-  }
-
-  /** The bridge closes sockets silent for bridge.pingTimeoutMs: every open tab pings each {@code ms}, as the client does. */
-  void pingEvery(long ms) {
-    vertx.setPeriodic(ms, id -> tabs.forEach(tab -> {
-      if (tab.open()) {
-        tab.socket.ping();
-      }
-    }));
   }
 
   /** Connects the tab's websocket, waits for the bridge to open and authenticates. */

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Vote casts: how many {@code votes.cast} a node answers per second through the bridge
@@ -29,26 +28,15 @@ import java.util.function.Supplier;
  * <p>Exit status: 0 every reply was as expected and the final tick matched; 1 otherwise; 2 the
  * run failed on its way (the tabs did not connect, ...); 64 a bad command line.
  */
-public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWatch {
+public final class VoteCasts implements RequestLoop.WindowWatch {
 
   private static final String USAGE = """
     usage: java -cp parley-bench.jar io.parley.bench.VoteCasts [options]
       --tabs N          tabs, each its own user, all in one votes room (default 100)
       --room NAME       the room (default votes-bench-<run>)
-      --host H          node address, must be in 127.0.0.0/8 (default 127.0.0.1)
-      --ports P1,P2     node HTTP ports, tabs spread round-robin (default 8080)
-      --transport T     sockjs (default) or raw
-      --path P          the bridge's base path (default /eventbus)
-      --warmup S        seconds before counting starts (default 5)
-      --duration S      seconds counted (default 20)
-      --lanes N         event loops for the tabs (default: available processors)
-      --conf FILE       read auth.jwt.secret from FILE (default conf/default.json)
-      --secret S        the HS256 secret instead (PARLEY_AUTH_JWT_SECRET also works)
-      --label TEXT      a label copied into the JSON line
-    """;
+    """ + RequestLoop.OPTIONS;
 
-  record Settings(int tabs, String room, BridgeTarget target, int warmupSeconds, int durationSeconds, int lanes,
-                  String secret, String label) {
+  record Settings(int tabs, String room, RequestLoop.Options loop) implements Generator.Options {
 
     static Settings parse(Args args) {
       int tabs = args.integer("tabs", 100, 1, 100_000);
@@ -56,14 +44,12 @@ public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWa
       if (!room.matches("votes-[A-Za-z0-9_:.-]{1,120}")) {
         throw new Args.UsageException("--room must be votes-<name>, the name of [A-Za-z0-9_:.-]");
       }
-      BridgeTarget target = BridgeTarget.parse(args);
-      int warmup = args.integer("warmup", 5, 0, 3600);
-      int duration = args.integer("duration", 20, 1, 3600);
-      int lanes = args.lanes(256);
-      Supplier<String> secret = args.tokenSecret();
-      String label = args.string("label", "");
-      args.rejectUnknown();
-      return new Settings(tabs, room, target, warmup, duration, lanes, secret.get(), label);
+      return new Settings(tabs, room, RequestLoop.Options.parse(args));
+    }
+
+    @Override
+    public int lanes() {
+      return loop.lanes();
     }
   }
 
@@ -79,12 +65,7 @@ public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWa
   }
 
   public static void main(String[] argv) {
-    Generator.main("vote-casts", USAGE, argv, args -> new VoteCasts(Settings.parse(args)));
-  }
-
-  @Override
-  public int lanes() {
-    return settings.lanes();
+    Generator.main("vote-casts", USAGE, argv, Settings::parse, (vertx, settings) -> new VoteCasts(settings).run(vertx));
   }
 
   @Override
@@ -97,18 +78,17 @@ public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWa
     ticks = ticksSeen.get() - ticksBefore;
   }
 
-  @Override
-  public int run(Vertx vertx) {
-    BridgeTarget target = settings.target();
+  private int run(Vertx vertx) {
+    BridgeTarget target = settings.loop().target();
     System.out.printf(Locale.ROOT, "vote casts: %d tabs in %s, %s, nodes %s:%s, warmup %d s, counted %d s, %d lane(s)%n",
       settings.tabs(), settings.room(), target.transportName(), target.host(), target.ports(),
-      settings.warmupSeconds(), settings.durationSeconds(), settings.lanes());
-    DevTokens tokens = DevTokens.create(vertx, settings.secret(), 3600);
+      settings.loop().warmupSeconds(), settings.loop().durationSeconds(), settings.lanes());
+    DevTokens tokens = DevTokens.create(vertx, settings.loop().secret(), 3600);
     String run = Generator.runId();
     Totals totals = new Totals();
     List<Lane> lanes = Lanes.deploy(vertx, settings.lanes(),
       l -> new Lane(Lanes.share(l, settings.lanes(), settings.tabs()), tokens, run, totals));
-    RequestLoop.Window window = RequestLoop.run(lanes, totals, settings.warmupSeconds(), settings.durationSeconds(),
+    RequestLoop.Window window = RequestLoop.run(lanes, totals, settings.loop().warmupSeconds(), settings.loop().durationSeconds(),
       String.format(Locale.ROOT, "%d tabs connected, authenticated and in %s; warming up", settings.tabs(), settings.room()),
       this);
     int yes = 0;
@@ -140,7 +120,7 @@ public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWa
     System.out.printf(Locale.ROOT, "  final tally   %s: expected %s with %d connected, last tick %s%n",
       tallyMatches ? "matches" : "MISMATCH", expected.encode(), settings.tabs(), lastTick.get());
     window.printErrors(totals);
-    JsonObject result = window.json("vote-casts", settings.label(), settings.tabs(), target)
+    JsonObject result = window.json("vote-casts", settings.loop().label(), settings.tabs(), target)
       .put("casts", window.counted())
       .put("castsPerSecond", Math.round(perSecond))
       .put("latency", window.latencies().toJson())
@@ -169,7 +149,7 @@ public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWa
     volatile int lastNo;
 
     Lane(List<Integer> indexes, DevTokens tokens, String run, Totals totals) {
-      super(settings.target(), indexes, tokens, "bench-" + run + "-", totals);
+      super(settings.loop().target(), indexes, tokens, "bench-" + run + "-", totals);
     }
 
     @Override
@@ -178,10 +158,8 @@ public final class VoteCasts implements Generator.Scenario, RequestLoop.WindowWa
     }
 
     @Override
-    public Future<?> start() {
-      super.start();
-      pingEvery(5_000);
-      return Future.succeededFuture();
+    long pingMs() {
+      return 5_000;
     }
 
     @Override
