@@ -60,7 +60,7 @@ final class Generator {
       System.err.print(usage);
       status = 64;
     } catch (Exception e) {
-      System.err.println(name + ": " + e.getMessage());
+      System.err.println(name + ": " + (e.getMessage() != null ? e.getMessage() : e));
       status = 2;
     }
     System.exit(status);
