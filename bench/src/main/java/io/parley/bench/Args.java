@@ -2,12 +2,14 @@ package io.parley.bench;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A benchmark's command line: {@code --name value} and {@code --name=value} options, and
@@ -133,6 +135,22 @@ final class Args {
     } catch (UnknownHostException e) {
       throw new UsageException(option + ": cannot resolve " + address);
     }
+  }
+
+  /** {@code --lanes N}: event loops for the tabs, by default one per available processor. */
+  int lanes(int max) {
+    return integer("lanes", Runtime.getRuntime().availableProcessors(), 1, max);
+  }
+
+  /**
+   * {@code --conf FILE} and {@code --secret S}: the HS256 secret the dev tokens are signed
+   * with. Read when asked, after {@link #rejectUnknown()}, so a misspelt option is reported
+   * before a missing file, and only by a generator that signs tokens.
+   */
+  Supplier<String> tokenSecret() {
+    String conf = string("conf", "conf/default.json");
+    String secret = string("secret", null);
+    return () -> secret != null ? secret : DevTokens.secret(Path.of(conf), System.getenv());
   }
 
   void rejectUnknown() {

@@ -7,13 +7,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,11 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -48,7 +44,7 @@ import java.util.regex.Pattern;
  * all tabs are settled, then all are closed. Output: a summary for people, then one JSON line.
  *
  * <p>Exit status: 0 every tab joined and stayed; 1 some failed or dropped; 2 the overall
- * timeout struck; 64 a bad command line.
+ * timeout struck, or the run failed on its way; 64 a bad command line.
  */
 public final class ConnectStorm {
 
@@ -80,23 +76,16 @@ public final class ConnectStorm {
 
   private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final int FIRST_FEW = 5;
-  /** Closing 10,000 sockets of a stalled node logs "Connection evicted" once per socket; the summary says it once. */
-  private static final java.util.logging.Logger QUIET_CLIENT = java.util.logging.Logger.getLogger("io.vertx.core.http.impl");
 
   /** What the command line asked for. */
-  record Settings(int tabs, int users, String host, List<Integer> ports, Transport transport, String path,
-                  List<String> sources, int concurrency, String room, int rooms, boolean probeShared, int timeoutSeconds,
-                  int tabTimeoutSeconds, int pingMs, int holdSeconds, int lanes, String secret, int tokenTtl,
-                  int maxMessageBytes, boolean verify, String label) {
+  record Settings(int tabs, int users, BridgeTarget target, List<String> sources, int concurrency, String room,
+                  int rooms, boolean probeShared, int timeoutSeconds, int tabTimeoutSeconds, int pingMs, int holdSeconds,
+                  int lanes, String secret, int tokenTtl, int maxMessageBytes, boolean verify, String label) implements Generator.Options {
 
-    static Settings parse(String[] argv) {
-      Args args = new Args(argv);
+    static Settings parse(Args args) {
       int tabs = args.integer("tabs", 1000, 1, 1_000_000);
       int users = args.integer("users", tabs, 1, 1_000_000);
-      String host = args.loopbackHost("host", "127.0.0.1");
-      List<Integer> ports = args.ports("ports", "8080");
-      Transport transport = Transport.parse(args.string("transport", "sockjs"));
-      String path = args.string("path", "/eventbus");
+      BridgeTarget target = BridgeTarget.parse(args);
       List<String> sources = sources(args.string("sources", "8"));
       int concurrency = args.integer("concurrency", 200, 1, 100_000);
       String room = args.string("room", "votes-storm");
@@ -112,20 +101,15 @@ public final class ConnectStorm {
       int tabTimeout = args.integer("tab-timeout", 60, 1, 86_400);
       int pingMs = args.integer("ping-ms", 5000, 100, 600_000);
       int hold = args.integer("hold", 0, 0, 86_400);
-      int lanes = args.integer("lanes", Runtime.getRuntime().availableProcessors(), 1, 256);
-      String conf = args.string("conf", "conf/default.json");
-      String secret = args.string("secret", null);
+      int lanes = args.lanes(256);
+      Supplier<String> secret = args.tokenSecret();
       int tokenTtl = args.integer("token-ttl", 3600, 60, 10 * 86_400);
       int maxMessage = args.integer("max-message-bytes", 64 << 20, 1 << 16, Integer.MAX_VALUE);
       boolean verify = !args.flag("no-verify");
       String label = args.string("label", "");
       args.rejectUnknown();
-      if (secret == null) {
-        secret = DevTokens.secret(Path.of(conf), System.getenv());
-      }
-      return new Settings(tabs, Math.min(users, tabs), host, List.copyOf(ports), transport, path, sources,
-        concurrency, room, rooms, probe.equals("shared"), timeout, tabTimeout, pingMs, hold, lanes, secret, tokenTtl,
-        maxMessage, verify, label);
+      return new Settings(tabs, Math.min(users, tabs), target, sources, concurrency, room, rooms, probe.equals("shared"),
+        timeout, tabTimeout, pingMs, hold, lanes, secret.get(), tokenTtl, maxMessage, verify, label);
     }
 
     private static List<String> sources(String value) {
@@ -146,7 +130,12 @@ public final class ConnectStorm {
       return List.copyOf(sources);
     }
 
-    /** Benchmarks talk to loopback only: anything outside 127.0.0.0/8 is refused here. */
+    @Override
+    public VertxOptions vertxOptions() {
+      return Generator.Options.super.vertxOptions()
+        .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS);
+    }
+
     /** The shared room of tab {@code index}: {@code room}, or {@code room-<index % rooms>} when sharded. */
     String sharedRoom(int index) {
       return rooms == 1 ? room : room + "-" + (index % rooms);
@@ -160,14 +149,11 @@ public final class ConnectStorm {
   enum Stage { QUEUED, CONNECTING, OPENING, AUTHENTICATING, JOINING, JOINED, FAILED }
 
   /** One browser tab. Lives on its lane's event loop. */
-  static final class Tab {
-    final int index;
+  static final class Tab extends BridgeTab {
     final String userId;
-    final String sessionId = UUID.randomUUID().toString();
     final String token;
     final String room;
     Stage stage = Stage.QUEUED;
-    BridgeSocket socket;
     long started;
     long upgraded;
     long opened;
@@ -178,7 +164,7 @@ public final class ConnectStorm {
     String failure;
 
     Tab(int index, String userId, String token, String room) {
-      this.index = index;
+      super(index);
       this.userId = userId;
       this.token = token;
       this.room = room;
@@ -202,11 +188,51 @@ public final class ConnectStorm {
     }
   }
 
+  /** How long joined tabs took: in all (connect to joined), and stage by stage. */
+  record Stages(Latencies total, Latencies connect, Latencies open, Latencies auth, Latencies join) {
+
+    Stages() {
+      this(new Latencies(), new Latencies(), new Latencies(), new Latencies(), new Latencies());
+    }
+
+    void add(Tab tab) {
+      total.add(tab.joined - tab.started);
+      connect.add(tab.upgraded - tab.started);
+      open.add(tab.opened - tab.upgraded);
+      auth.add(tab.authenticated - tab.opened);
+      join.add(tab.joined - tab.authenticated);
+    }
+
+    void addAll(Stages other) {
+      total.addAll(other.total);
+      connect.addAll(other.connect);
+      open.addAll(other.open);
+      auth.addAll(other.auth);
+      join.addAll(other.join);
+    }
+  }
+
   /** What a lane saw, built on its event loop. */
   record LaneReport(int joined, int failed, int neverStarted, int dropped, long firstStart, long lastJoined,
-                    Latencies total, Latencies connect, Latencies open, Latencies auth, Latencies join,
+                    Stages stages,
                     Map<String, Integer> reasons, List<Incident> firstFailures, List<Incident> firstDrops,
                     long framesIn, long unrouted) {
+
+    /** Both lanes' figures as one. */
+    LaneReport plus(LaneReport other) {
+      Stages both = new Stages();
+      both.addAll(stages);
+      both.addAll(other.stages);
+      Map<String, Integer> allReasons = new LinkedHashMap<>(reasons);
+      other.reasons.forEach((reason, n) -> allReasons.merge(reason, n, Integer::sum));
+      List<Incident> failures = new ArrayList<>(firstFailures);
+      failures.addAll(other.firstFailures);
+      List<Incident> drops = new ArrayList<>(firstDrops);
+      drops.addAll(other.firstDrops);
+      return new LaneReport(joined + other.joined, failed + other.failed, neverStarted + other.neverStarted,
+        dropped + other.dropped, Math.min(firstStart, other.firstStart), Math.max(lastJoined, other.lastJoined), both,
+        allReasons, failures, drops, framesIn + other.framesIn, unrouted + other.unrouted);
+    }
   }
 
   /**
@@ -268,11 +294,8 @@ public final class ConnectStorm {
       tab.stage = Stage.CONNECTING;
       tab.started = System.nanoTime();
       inFlight.add(tab);
-      int port = settings.ports().get(tab.index % settings.ports().size());
       WebSocketClient client = clients.get(tab.index % clients.size());
-      WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(settings.host()).setPort(port).setURI(settings.transport().path(settings.path()));
-      client.connect(options).onComplete(ar -> {
+      client.connect(settings.target().connectOptions(tab.index)).onComplete(ar -> {
         if (ar.failed()) {
           fail(tab, "connect: " + ar.cause());
           return;
@@ -284,7 +307,7 @@ public final class ConnectStorm {
         tab.upgraded = System.nanoTime();
         tab.lastPing = tab.upgraded;
         tab.stage = Stage.OPENING;
-        BridgeSocket socket = BridgeSocket.wrap(ar.result(), settings.transport());
+        BridgeSocket socket = BridgeSocket.wrap(ar.result(), settings.target().transport());
         tab.socket = socket;
         connected.add(tab);
         socket.closeHandler(why -> onClose(tab, why));
@@ -417,11 +440,7 @@ public final class ConnectStorm {
     Future<LaneReport> report() {
       Promise<LaneReport> done = Promise.promise();
       context.runOnContext(v -> {
-        Latencies total = new Latencies();
-        Latencies connect = new Latencies();
-        Latencies open = new Latencies();
-        Latencies auth = new Latencies();
-        Latencies join = new Latencies();
+        Stages stages = new Stages();
         int joined = 0;
         int failed = 0;
         int neverStarted = 0;
@@ -437,11 +456,7 @@ public final class ConnectStorm {
             case JOINED -> {
               joined++;
               lastJoined = Math.max(lastJoined, tab.joined);
-              total.add(tab.joined - tab.started);
-              connect.add(tab.upgraded - tab.started);
-              open.add(tab.opened - tab.upgraded);
-              auth.add(tab.authenticated - tab.opened);
-              join.add(tab.joined - tab.authenticated);
+              stages.add(tab);
             }
             case FAILED -> failed++;
             case QUEUED -> neverStarted++;
@@ -452,8 +467,7 @@ public final class ConnectStorm {
             unrouted += tab.socket.unrouted();
           }
         }
-        done.complete(new LaneReport(joined, failed, neverStarted, dropped, firstStart, lastJoined, total, connect,
-          open, auth, join, new LinkedHashMap<>(reasons), List.copyOf(firstFailures), List.copyOf(firstDrops),
+        done.complete(new LaneReport(joined, failed, neverStarted, dropped, firstStart, lastJoined, stages, new LinkedHashMap<>(reasons), List.copyOf(firstFailures), List.copyOf(firstDrops),
           framesIn, unrouted));
       });
       return done.future();
@@ -508,55 +522,30 @@ public final class ConnectStorm {
   }
 
   public static void main(String[] argv) {
-    if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    int status;
-    try {
-      status = run(Settings.parse(argv));
-    } catch (Args.UsageException e) {
-      if (!e.getMessage().isEmpty()) {
-        System.err.println("connect-storm: " + e.getMessage());
-      }
-      System.err.print(USAGE);
-      status = 64;
-    }
-    System.exit(status);
-  }
-
-  static int run(Settings settings) {
-    QUIET_CLIENT.setLevel(java.util.logging.Level.SEVERE);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.lanes())
-      .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
-    try {
-      return storm(vertx, settings);
-    } finally {
-      awaitQuietly(vertx.close(), 10);
-    }
+    Generator.main("connect-storm", USAGE, argv, Settings::parse, ConnectStorm::storm);
   }
 
   private static int storm(Vertx vertx, Settings settings) {
+    Generator.quietHttpClientLog();
     System.out.printf(Locale.ROOT, "connect storm: %d tabs (%d users), %s, nodes %s:%s, %d source addresses, "
         + "%d handshakes in flight, shared room %s, probe rooms.state of %s, %d lane(s)%n",
-      settings.tabs(), settings.users(), settings.transport().name().toLowerCase(Locale.ROOT), settings.host(),
-      settings.ports(), settings.sources().size(), settings.concurrency(), settings.describeRooms(),
+      settings.tabs(), settings.users(), settings.target().transportName(), settings.target().host(),
+      settings.target().ports(), settings.sources().size(), settings.concurrency(), settings.describeRooms(),
       settings.probeShared() ? "its shared room" : "client-<sessionId>", settings.lanes());
 
     long signing = System.nanoTime();
     DevTokens tokens = DevTokens.create(vertx, settings.secret(), settings.tokenTtl());
-    String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    String run = Generator.runId();
     List<String> userTokens = new ArrayList<>(settings.users());
     for (int u = 0; u < settings.users(); u++) {
       userTokens.add(tokens.sign(userId(run, u), "Storm user " + u));
     }
     List<List<Tab>> perLane = new ArrayList<>();
     for (int l = 0; l < settings.lanes(); l++) {
-      perLane.add(new ArrayList<>());
-    }
-    for (int i = 0; i < settings.tabs(); i++) {
-      int user = i % settings.users();
-      perLane.get(i % settings.lanes()).add(new Tab(i, userId(run, user), userTokens.get(user), settings.sharedRoom(i)));
+      perLane.add(Lanes.share(l, settings.lanes(), settings.tabs()).stream().map(i -> {
+        int user = i % settings.users();
+        return new Tab(i, userId(run, user), userTokens.get(user), settings.sharedRoom(i));
+      }).toList());
     }
     System.out.printf(Locale.ROOT, "signed %d tokens in %s%n", settings.users(), Latencies.ms((System.nanoTime() - signing) / 1e6));
 
@@ -571,13 +560,10 @@ public final class ConnectStorm {
     }
     AtomicInteger joinedCount = new AtomicInteger();
     AtomicInteger failedCount = new AtomicInteger();
-    List<Lane> lanes = new ArrayList<>();
-    for (int l = 0; l < settings.lanes(); l++) {
+    List<Lane> lanes = Lanes.deploy(vertx, settings.lanes(), l -> {
       int budget = settings.concurrency() / settings.lanes() + (l < settings.concurrency() % settings.lanes() ? 1 : 0);
-      Lane lane = new Lane(settings, perLane.get(l), clients, Math.max(1, budget), joinedCount, failedCount);
-      lanes.add(lane);
-      await(vertx.deployVerticle(lane), 30, "starting lane " + l);
-    }
+      return new Lane(settings, perLane.get(l), clients, Math.max(1, budget), joinedCount, failedCount);
+    });
 
     CpuMeter cpu = new CpuMeter();
     long began = System.nanoTime();
@@ -596,7 +582,7 @@ public final class ConnectStorm {
           (now - began) / 1e9, joinedCount.get(), failedCount.get(), settings.tabs());
         nextProgress = now + TimeUnit.SECONDS.toNanos(2);
       }
-      sleep(Math.min(100, Math.max(1, (deadline - now) / 1_000_000)));
+      Generator.sleep(Math.min(100, Math.max(1, (deadline - now) / 1_000_000)));
     }
     long stormEnded = System.nanoTime();
     String cpuDuringStorm = cpu.summary(stormEnded - began);
@@ -605,7 +591,7 @@ public final class ConnectStorm {
       System.err.println("connect-storm: " + why + " with " + joinedCount.get() + " of " + settings.tabs()
         + " tabs joined; reporting what was measured");
       for (Lane lane : lanes) {
-        await(lane.abort(why), 30, "aborting");
+        Futures.await(lane.abort(why), 30, "aborting");
       }
     }
 
@@ -615,12 +601,12 @@ public final class ConnectStorm {
     }
     if (settings.holdSeconds() > 0) {
       System.out.printf("holding %d connections open for %d s%n", joinedCount.get(), settings.holdSeconds());
-      sleep(TimeUnit.SECONDS.toMillis(settings.holdSeconds()));
+      Generator.sleep(TimeUnit.SECONDS.toMillis(settings.holdSeconds()));
     }
 
     List<LaneReport> reports = new ArrayList<>();
     for (Lane lane : lanes) {
-      reports.add(await(lane.report(), 30, "collecting results"));
+      reports.add(Futures.await(lane.report(), 30, "collecting results"));
     }
     long closing = System.nanoTime();
     boolean closedAll = true;
@@ -643,13 +629,13 @@ public final class ConnectStorm {
   private static JsonObject verifyPresence(List<Lane> lanes, String room) {
     Map<String, Integer> expected = new HashMap<>();
     for (Lane lane : lanes) {
-      await(lane.joinedTabs(room), 30, "counting joined tabs").forEach((user, n) -> expected.merge(user, n, Integer::sum));
+      Futures.await(lane.joinedTabs(room), 30, "counting joined tabs").forEach((user, n) -> expected.merge(user, n, Integer::sum));
     }
     int expectedConnections = expected.values().stream().mapToInt(Integer::intValue).sum();
     String error = "no lane had a joined tab left open";
     for (Lane lane : lanes) {
       try {
-        JsonObject state = await(lane.roomState(room), 30, "rooms.state " + room);
+        JsonObject state = Futures.await(lane.roomState(room), 30, "rooms.state " + room);
         JsonArray members = state.getJsonArray("members", new JsonArray());
         int ours = 0;
         long connections = 0;
@@ -677,43 +663,22 @@ public final class ConnectStorm {
 
   private static int report(Settings settings, List<LaneReport> reports, boolean aborted, JsonObject presence,
                             double closeMs, boolean closedAll, String cpuDuringStorm, long began) {
-    Latencies total = new Latencies();
-    Latencies connect = new Latencies();
-    Latencies open = new Latencies();
-    Latencies auth = new Latencies();
-    Latencies join = new Latencies();
-    Map<String, Integer> reasons = new LinkedHashMap<>();
-    List<Incident> failures = new ArrayList<>();
-    List<Incident> drops = new ArrayList<>();
-    int joined = 0;
-    int failed = 0;
-    int neverStarted = 0;
-    int dropped = 0;
-    long firstStart = Long.MAX_VALUE;
-    long lastJoined = Long.MIN_VALUE;
-    long framesIn = 0;
-    long unrouted = 0;
-    for (LaneReport r : reports) {
-      joined += r.joined();
-      failed += r.failed();
-      neverStarted += r.neverStarted();
-      dropped += r.dropped();
-      firstStart = Math.min(firstStart, r.firstStart());
-      lastJoined = Math.max(lastJoined, r.lastJoined());
-      total.addAll(r.total());
-      connect.addAll(r.connect());
-      open.addAll(r.open());
-      auth.addAll(r.auth());
-      join.addAll(r.join());
-      r.reasons().forEach((reason, n) -> reasons.merge(reason, n, Integer::sum));
-      failures.addAll(r.firstFailures());
-      drops.addAll(r.firstDrops());
-      framesIn += r.framesIn();
-      unrouted += r.unrouted();
-    }
+    LaneReport all = reports.stream().reduce(new LaneReport(0, 0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE, new Stages(),
+      Map.of(), List.of(), List.of(), 0, 0), LaneReport::plus);
+    Stages stages = all.stages();
+    Latencies total = stages.total();
+    Map<String, Integer> reasons = all.reasons();
+    List<Incident> failures = new ArrayList<>(all.firstFailures());
+    List<Incident> drops = new ArrayList<>(all.firstDrops());
+    int joined = all.joined();
+    int failed = all.failed();
+    int neverStarted = all.neverStarted();
+    int dropped = all.dropped();
+    long framesIn = all.framesIn();
+    long unrouted = all.unrouted();
     failures.sort(Comparator.comparingLong(Incident::at));
     drops.sort(Comparator.comparingLong(Incident::at));
-    double wallMs = joined == 0 ? 0 : (lastJoined - firstStart) / 1e6;
+    double wallMs = joined == 0 ? 0 : (all.lastJoined() - all.firstStart()) / 1e6;
     double rate = wallMs > 0 ? joined / (wallMs / 1000) : 0;
 
     StringBuilder out = new StringBuilder();
@@ -723,12 +688,12 @@ public final class ConnectStorm {
     out.append(String.format(Locale.ROOT, "  wall time     %s  first connect -> last tab joined%n", Latencies.ms(wallMs)));
     out.append(String.format(Locale.ROOT, "  rate          %.0f tabs/s%n", rate));
     out.append(String.format(Locale.ROOT, "  per tab       %s   connect -> joined%n", total.summary()));
-    out.append(String.format(Locale.ROOT, "    upgrade     %s%n", connect.summary()));
-    if (settings.transport() == Transport.SOCKJS) {
-      out.append(String.format(Locale.ROOT, "    sockjs o    %s%n", open.summary()));
+    out.append(String.format(Locale.ROOT, "    upgrade     %s%n", stages.connect().summary()));
+    if (settings.target().transport() == Transport.SOCKJS) {
+      out.append(String.format(Locale.ROOT, "    sockjs o    %s%n", stages.open().summary()));
     }
-    out.append(String.format(Locale.ROOT, "    auth        %s%n", auth.summary()));
-    out.append(String.format(Locale.ROOT, "    join+state  %s%n", join.summary()));
+    out.append(String.format(Locale.ROOT, "    auth        %s%n", stages.auth().summary()));
+    out.append(String.format(Locale.ROOT, "    join+state  %s%n", stages.join().summary()));
     if (!reasons.isEmpty()) {
       out.append("  failures by reason:\n");
       reasons.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(10)
@@ -755,10 +720,10 @@ public final class ConnectStorm {
     JsonObject json = new JsonObject()
       .put("benchmark", "connect-storm")
       .put("label", settings.label())
-      .put("transport", settings.transport().name().toLowerCase(Locale.ROOT))
+      .put("transport", settings.target().transportName())
       .put("tabs", settings.tabs())
       .put("users", settings.users())
-      .put("ports", new JsonArray(new ArrayList<>(settings.ports())))
+      .put("ports", new JsonArray(new ArrayList<>(settings.target().ports())))
       .put("sources", settings.sources().size())
       .put("concurrency", settings.concurrency())
       .put("room", settings.room())
@@ -774,8 +739,8 @@ public final class ConnectStorm {
       .put("p50Ms", total.count() == 0 ? null : Latencies.round(total.percentileMs(50)))
       .put("p99Ms", total.count() == 0 ? null : Latencies.round(total.percentileMs(99)))
       .put("perTab", total.toJson())
-      .put("stages", new JsonObject().put("upgrade", connect.toJson()).put("sockjsOpen", open.toJson())
-        .put("auth", auth.toJson()).put("joinAndState", join.toJson()))
+      .put("stages", new JsonObject().put("upgrade", stages.connect().toJson()).put("sockjsOpen", stages.open().toJson())
+        .put("auth", stages.auth().toJson()).put("joinAndState", stages.join().toJson()))
       .put("failureReasons", new JsonObject(new LinkedHashMap<>(reasons)))
       .put("firstFailures", new JsonArray(failures.stream().limit(FIRST_FEW).map(i -> i.toJson(began)).toList()))
       .put("firstDrops", new JsonArray(drops.stream().limit(FIRST_FEW).map(i -> i.toJson(began)).toList()))
@@ -821,36 +786,12 @@ public final class ConnectStorm {
     }
   }
 
-  private static <T> T await(Future<T> future, long seconds, String what) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(what + ": interrupted", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(what + ": no answer in " + seconds + " s", e);
-    }
-  }
-
   private static boolean awaitQuietly(Future<?> future, long seconds) {
     try {
-      await(future, seconds, "");
+      Futures.await(future, seconds, "");
       return true;
     } catch (IllegalStateException e) {
       return false;
     }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private ConnectStorm() {
   }
 }

@@ -5,33 +5,24 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Notification fan-out (issue 7): publish → deliver throughput to N tabs subscribed to one
@@ -90,18 +81,13 @@ public final class NotifyFanOut {
   static final String MARK = "nf#";
   static final int RING = 1 << 16;
 
-  record Settings(int tabs, String host, int port, Transport transport, String path, String topic, int window,
-                  int connections, int payload, String apiKey, int warmup, int duration, int drain, int settle,
-                  String statsCommand, int concurrency, int lanes, int pingMs, String secret, long serverPid,
-                  int timeout, String label) {
+  record Settings(int tabs, BridgeTarget target, String topic, int window, int connections, int payload, String apiKey,
+                  int warmup, int duration, int drain, int settle, String statsCommand, int concurrency, int lanes,
+                  int pingMs, String secret, ServerProcess server, int timeout, String label) implements Generator.Options {
 
-    static Settings parse(String[] argv) {
-      Args args = new Args(argv);
+    static Settings parse(Args args) {
       int tabs = args.integer("tabs", 1000, 1, 100_000);
-      String host = args.loopbackHost("host", "127.0.0.1");
-      int port = args.integer("port", 8080, 1, 65535);
-      Transport transport = Transport.parse(args.string("transport", "sockjs"));
-      String path = args.string("path", "/eventbus");
+      BridgeTarget target = BridgeTarget.parseOneNode(args);
       String topic = args.string("topic", "bench");
       int window = args.integer("window", 16, 1, RING / 4);
       int connections = args.integer("connections", window, 1, 1000);
@@ -113,19 +99,23 @@ public final class NotifyFanOut {
       int settle = args.integer("settle", 0, 0, 600);
       String statsCommand = args.string("stats-command", null);
       int concurrency = args.integer("concurrency", 100, 1, 10_000);
-      int lanes = args.integer("lanes", Runtime.getRuntime().availableProcessors(), 1, 256);
+      int lanes = args.lanes(256);
       int pingMs = args.integer("ping-ms", 5000, 100, 60_000);
-      String conf = args.string("conf", "conf/default.json");
-      String secret = args.string("secret", null);
+      Supplier<String> secret = args.tokenSecret();
       long serverPid = args.integer("server-pid", 0, 0, Integer.MAX_VALUE);
       int timeout = args.integer("timeout", 300, 10, 36_000);
       String label = args.string("label", "");
       args.rejectUnknown();
-      if (secret == null) {
-        secret = DevTokens.secret(Path.of(conf), System.getenv());
-      }
-      return new Settings(tabs, host, port, transport, path, topic, window, connections, payload, apiKey, warmup,
-        duration, drain, settle, statsCommand, concurrency, lanes, pingMs, secret, serverPid, timeout, label);
+      return new Settings(tabs, target, topic, window, connections, payload, apiKey, warmup, duration, drain, settle,
+        statsCommand, concurrency, lanes, pingMs, secret.get(), new ServerProcess(serverPid), timeout, label);
+    }
+
+    String host() {
+      return target.host();
+    }
+
+    int port() {
+      return target.port(0);
     }
   }
 
@@ -139,8 +129,7 @@ public final class NotifyFanOut {
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicInteger probed = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
-  private final AtomicInteger errors = new AtomicInteger();
-  private final ConcurrentLinkedQueue<String> firstErrors = new ConcurrentLinkedQueue<>();
+  private final Totals totals = new Totals();
   /** Send stamps (nanoTime) in [windowStart, windowEnd) are the counted publishes. */
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
@@ -151,29 +140,11 @@ public final class NotifyFanOut {
   }
 
   public static void main(String[] argv) {
-    if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    int status;
-    try {
-      status = new NotifyFanOut(Settings.parse(argv)).run();
-    } catch (Args.UsageException e) {
-      System.err.println("notify-fan-out: " + e.getMessage());
-      System.err.print(USAGE);
-      status = 64;
-    } catch (Exception e) {
-      System.err.println("notify-fan-out: " + e.getMessage());
-      status = 2;
-    }
-    System.exit(status);
+    Generator.main("notify-fan-out", USAGE, argv, Settings::parse, (vertx, settings) -> new NotifyFanOut(settings).run(vertx));
   }
 
   private void error(String what) {
-    errors.incrementAndGet();
-    if (firstErrors.size() < 5) {
-      firstErrors.add(what);
-    }
+    totals.error(what);
   }
 
   /** Marks a publish delivered to every live tab (or failed); true the first time. */
@@ -186,47 +157,26 @@ public final class NotifyFanOut {
     return false;
   }
 
-  private int run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.lanes()));
-    try {
-      return measure(vertx);
-    } finally {
-      try {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("notify-fan-out: closing: " + e);
-      }
-    }
-  }
-
-  private int measure(Vertx vertx) throws Exception {
+  private int run(Vertx vertx) throws Exception {
     Settings s = settings;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.timeout());
     System.out.printf(Locale.ROOT, "notify fan-out: %d tabs on topic %s, %s, node %s:%d, window %d, %d HTTP connection(s), "
         + "%d-character data, warm-up %d s, counted %d s, %d lane(s)%n", s.tabs(), s.topic(),
-      s.transport().name().toLowerCase(Locale.ROOT), s.host(), s.port(), s.window(), s.connections(), s.payload(),
+      s.target().transportName(), s.host(), s.port(), s.window(), s.connections(), s.payload(),
       s.warmup(), s.duration(), s.lanes());
     DevTokens tokens = DevTokens.create(vertx, s.secret(), 3600);
-    String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    String run = Generator.runId();
 
     long t0 = System.nanoTime();
-    List<Lane> lanes = new ArrayList<>();
-    for (int l = 0; l < s.lanes(); l++) {
-      List<Integer> tabs = new ArrayList<>();
-      for (int i = l; i < s.tabs(); i += s.lanes()) {
-        tabs.add(i);
-      }
-      Lane lane = new Lane(tabs, tokens, run, Math.max(1, s.concurrency() / s.lanes()));
-      lanes.add(lane);
-      Futures.await(vertx.deployVerticle(lane), 30, "starting lane " + l);
-    }
+    List<Lane> lanes = Lanes.deploy(vertx, s.lanes(),
+      l -> new Lane(Lanes.share(l, s.lanes(), s.tabs()), tokens, run, Math.max(1, s.concurrency() / s.lanes())));
     for (Lane lane : lanes) {
-      Futures.await(lane.subscribed.future(), Futures.secondsLeft(deadline), "connecting and subscribing the tabs");
+      Futures.await(lane.subscribed, Futures.secondsLeft(deadline), "connecting and subscribing the tabs");
     }
     System.out.printf(Locale.ROOT, "%d tabs connected, authenticated and subscribed in %.1f s%n",
       live.get(), (System.nanoTime() - t0) / 1e9);
     if (live.get() < s.tabs()) {
-      System.out.printf(Locale.ROOT, "  %d tabs failed: %s%n", s.tabs() - live.get(), firstErrors);
+      System.out.printf(Locale.ROOT, "  %d tabs failed: %s%n", s.tabs() - live.get(), totals.firstErrors);
       return 2;
     }
 
@@ -253,8 +203,8 @@ public final class NotifyFanOut {
 
     long issuedBefore = publisher.issued.get();
     long acceptedBefore = publisher.accepted.get();
-    long cpuGen0 = processCpu();
-    long cpuSrv0 = serverTicks();
+    long cpuGen0 = Generator.processCpu();
+    long cpuSrv0 = s.server().ticks();
     long w0 = System.nanoTime();
     windowStart = w0;
     long d0 = delivered.sum();
@@ -267,8 +217,8 @@ public final class NotifyFanOut {
     long d1 = delivered.sum();
     long a1 = publisher.accepted.get();
     long c1 = completed.get();
-    long cpuGen1 = processCpu();
-    long cpuSrv1 = serverTicks();
+    long cpuGen1 = Generator.processCpu();
+    long cpuSrv1 = s.server().ticks();
     publisher.setRunning(false);
     drain(publisher, deadline, "the counted phase");
     long phaseIssued = publisher.issued.get() - issuedBefore;
@@ -302,7 +252,7 @@ public final class NotifyFanOut {
     double deliveriesPerSecond = (d1 - d0) / seconds;
     double completedPerSecond = (c1 - c0) / seconds;
     double genCpu = cpuGen0 < 0 ? Double.NaN : 100.0 * (cpuGen1 - cpuGen0) / (w1 - w0);
-    double srvCpu = cpuSrv0 < 0 || cpuSrv1 < 0 ? Double.NaN : 100.0 * (cpuSrv1 - cpuSrv0) / 100.0 / seconds; // USER_HZ 100
+    double srvCpu = ServerProcess.cpuPercent(cpuSrv0, cpuSrv1, seconds);
     long publishErrors = publisher.errors;
 
     System.out.printf(Locale.ROOT, "%nnotify fan-out done (%d tabs, window %d)%n", s.tabs(), s.window());
@@ -317,8 +267,8 @@ public final class NotifyFanOut {
         + "%d missing, %d duplicates, %d unexpected; %d tabs got all%n", accepted.cardinality(), warmupPublishes,
       phaseAccepted, s.tabs(), missing, duplicates, unexpected, tabsWithAll);
     System.out.printf(Locale.ROOT, "  errors        %d failed publishes, %d tabs dropped, %d other%n",
-      publishErrors, dropped.get(), errors.get());
-    firstErrors.forEach(e -> System.out.println("    " + e));
+      publishErrors, dropped.get(), totals.errors.get());
+    totals.firstErrors.forEach(e -> System.out.println("    " + e));
     System.out.printf(Locale.ROOT, "  CPU           generator %.0f %%, node %s over the counted phase%n", genCpu,
       Double.isNaN(srvCpu) ? "-" : String.format(Locale.ROOT, "%.0f %%", srvCpu));
 
@@ -326,7 +276,7 @@ public final class NotifyFanOut {
       .put("benchmark", "notify-fan-out")
       .put("label", s.label())
       .put("tabs", s.tabs())
-      .put("transport", s.transport().name().toLowerCase(Locale.ROOT))
+      .put("transport", s.target().transportName())
       .put("window", s.window())
       .put("connections", s.connections())
       .put("payload", s.payload())
@@ -347,12 +297,12 @@ public final class NotifyFanOut {
       .put("tabsWithAll", tabsWithAll)
       .put("publishErrors", publishErrors)
       .put("dropped", dropped.get())
-      .put("errors", errors.get())
+      .put("errors", totals.errors.get())
       .put("generatorCpuPercent", Double.isNaN(genCpu) ? null : Math.round(genCpu))
       .put("nodeCpuPercent", Double.isNaN(srvCpu) ? null : Math.round(srvCpu));
     System.out.println(result.encode());
     boolean clean = missing == 0 && duplicates == 0 && unexpected == 0 && publishErrors == 0 && dropped.get() == 0
-      && errors.get() == 0 && a1 > a0;
+      && totals.errors.get() == 0 && a1 > a0;
     return clean ? 0 : 1;
   }
 
@@ -386,102 +336,74 @@ public final class NotifyFanOut {
 
   // ---- the tabs ----
 
-  /** The tabs of one event loop; a tab's socket and its received set are used only from here. */
-  final class Lane extends VerticleBase {
+  /** A page subscribed to the topic, and what it received. */
+  static final class Tab extends BridgeTab {
+    final BitSet received = new BitSet();
+    boolean probed;
+    boolean live;
+    long duplicates;
+    long unparsed;
 
-    private final List<Integer> indexes;
-    private final DevTokens tokens;
-    private final String run;
+    Tab(int index) {
+      super(index);
+    }
+  }
+
+  /** The tabs of one event loop; a tab's socket and its received set are used only from here. */
+  final class Lane extends TabLane<Tab> {
+
     private final int budget;
-    private final List<Tab> tabs = new ArrayList<>();
-    final Promise<Void> subscribed = Promise.promise();
+    Future<Void> subscribed;
     final Latencies latency = new Latencies();
     final Latencies allDelivered = new Latencies();
-    private WebSocketClient client;
-    private int next;
-    private int inFlight;
-    private int settled;
-    private boolean closing;
 
     Lane(List<Integer> indexes, DevTokens tokens, String run, int budget) {
-      this.indexes = indexes;
-      this.tokens = tokens;
-      this.run = run;
+      super(settings.target(), indexes, tokens, "bench-notify-" + run + "-", NotifyFanOut.this.totals);
       this.budget = budget;
     }
 
-    private final class Tab {
-      final int index;
-      final String sessionId = UUID.randomUUID().toString();
-      final BitSet received = new BitSet();
-      BridgeSocket socket;
-      boolean probed;
-      boolean live;
-      long duplicates;
-      long unparsed;
+    @Override
+    Tab newTab(int index) {
+      return new Tab(index);
+    }
 
-      Tab(int index) {
-        this.index = index;
-      }
+    @Override
+    long pingMs() {
+      return settings.pingMs();
     }
 
     @Override
     public Future<?> start() {
-      client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(indexes.size() + 8));
-      indexes.forEach(i -> tabs.add(new Tab(i)));
-      vertx.setPeriodic(settings.pingMs(), id -> tabs.forEach(t -> {
-        if (t.socket != null && !t.socket.isClosed()) {
-          t.socket.ping();
+      super.start();
+      // connects tabs, at most {@code budget} at a time
+      subscribed = new Handshakes(tabs.size(), budget, i -> subscribe(tabs.get(i)), (i, ar) -> {
+        Tab tab = tabs.get(i);
+        if (ar.succeeded()) {
+          tab.live = true;
+          live.incrementAndGet();
+        } else {
+          error(tab, String.valueOf(ar.cause()));
         }
-      }));
-      if (tabs.isEmpty()) {
-        subscribed.complete();
-      }
-      pump();
+      }).run();
       return Future.succeededFuture();
     }
 
-    /** Connects tabs, at most {@code budget} at a time. */
-    private void pump() {
-      while (inFlight < budget && next < tabs.size()) {
-        Tab tab = tabs.get(next++);
-        inFlight++;
-        open(tab).onComplete(ar -> {
-          if (ar.succeeded()) {
-            tab.live = true;
-            live.incrementAndGet();
-          } else {
-            error("tab " + tab.index + ": " + ar.cause());
-          }
-          inFlight--;
-          if (++settled == tabs.size()) {
-            subscribed.complete();
-          }
-          pump();
-        });
-      }
+    @Override
+    void watch(Tab tab) {
+      tab.socket.errorHandler(failure -> error(tab, "err: " + failure));
+      tab.socket.closeHandler(why -> {
+        if (tab.live && !closing) {
+          tab.live = false;
+          live.decrementAndGet();
+          dropped.incrementAndGet();
+          error(tab, "dropped: " + why);
+        }
+      });
     }
 
-    private Future<Void> open(Tab tab) {
-      String user = "bench-notify-" + run + "-" + tab.index;
+    private Future<Void> subscribe(Tab tab) {
       String room = "room.client-" + tab.sessionId;
-      return client.connect(new WebSocketConnectOptions().setHost(settings.host()).setPort(settings.port())
-          .setURI(settings.transport().path(settings.path())))
-        .compose(ws -> {
-          tab.socket = BridgeSocket.wrap(ws, settings.transport());
-          tab.socket.errorHandler(failure -> error("tab " + tab.index + " err: " + failure));
-          tab.socket.closeHandler(why -> {
-            if (tab.live && !closing) {
-              tab.live = false;
-              live.decrementAndGet();
-              dropped.incrementAndGet();
-              error("tab " + tab.index + " dropped: " + why);
-            }
-          });
-          return tab.socket.opened();
-        })
-        .compose(v -> tab.socket.request("auth.authenticate", new JsonObject()
-          .put("token", tokens.sign(user, "Bench " + tab.index)).put("sessionId", tab.sessionId)))
+      return open(tab)
         .compose(v -> {
           Promise<InboundFrame> refused = Promise.promise();
           tab.socket.register(room, frame -> onDelivery(tab, frame), refused::tryFail);
@@ -569,20 +491,6 @@ public final class NotifyFanOut {
         result.complete(totals);
       });
       return result.future();
-    }
-
-    Future<Void> closeAll() {
-      Promise<Void> p = Promise.promise();
-      context.runOnContext(v -> {
-        closing = true;
-        tabs.forEach(t -> {
-          if (t.socket != null) {
-            t.socket.close();
-          }
-        });
-        p.complete();
-      });
-      return p.future();
     }
   }
 
@@ -702,29 +610,6 @@ public final class NotifyFanOut {
         p.complete(copy);
       });
       return p.future();
-    }
-  }
-
-  // ---- helpers ----
-
-
-
-  private static long processCpu() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-      ? os.getProcessCpuTime() : -1;
-  }
-
-  /** utime + stime of --server-pid in clock ticks, or -1. */
-  private long serverTicks() {
-    if (settings.serverPid() <= 0) {
-      return -1;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc/" + settings.serverPid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (Exception e) {
-      return -1;
     }
   }
 }
