@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonArray;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How bridge frames travel over a websocket (BRIDGE-PROTOCOL.md).
+ * How bridge frames travel over a websocket (docs/protocol.md, endpoints).
  *
  * <ul>
  *   <li>{@link #SOCKJS}: what a browser with sockjs-client uses,
