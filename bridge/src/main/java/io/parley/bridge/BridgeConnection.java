@@ -377,6 +377,20 @@ final class BridgeConnection {
     });
   }
 
+  /**
+   * Joins every room this connection is in again (the same {@code rooms.join} as a register,
+   * idempotent per connection), after the room store lost its presence: a Redis restarted
+   * empty. In turn with registers and unregisters, so a room left meanwhile is not joined
+   * again. A join that fails is not retried here: the store's next return asks again.
+   */
+  void rejoinAll() {
+    membership = membership.transform(ar -> closed ? Future.succeededFuture()
+      : Future.join(rooms.stream().map(room -> bridge.bus().request(Addresses.ROOMS_JOIN,
+          new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", bridge.nodeId()),
+          bridge.route(Addresses.ROOMS_JOIN, identity()))).toList())
+        .<Void>mapEmpty().otherwiseEmpty());
+  }
+
   private Future<Void> unregister(Inbound frame) {
     RoomName room = RoomName.fromAddress(frame.address()).orElse(null);
     if (closed || room == null || !rooms.remove(room)) {

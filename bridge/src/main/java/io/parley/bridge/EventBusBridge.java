@@ -52,6 +52,7 @@ public final class EventBusBridge {
   private Context context;
   private MessageConsumer<JsonObject> revocations;
   private MessageConsumer<String> leaseLost;
+  private MessageConsumer<String> storeRestored;
   private long checkTimer = -1;
   private boolean stopping;
 
@@ -99,6 +100,12 @@ public final class EventBusBridge {
     leaseLost = vertx.eventBus().localConsumer(Addresses.NODE_LEASE_LOST, message -> {
       for (BridgeConnection connection : List.copyOf(connections)) {
         connection.close(BridgeConnection.CLOSE_NODE_EVICTED, "node_evicted", "this node was out of touch with the cluster: reconnect");
+      }
+    });
+    // a Redis that restarted empty forgot who is in which room; the sockets stay open
+    storeRestored = vertx.eventBus().localConsumer(Addresses.ROOMS_STORE_RESTORED, message -> {
+      for (BridgeConnection connection : List.copyOf(connections)) {
+        connection.rejoinAll();
       }
     });
     Router router = SockJSHandler.create(vertx, sockJs).socketHandler(socket -> accept(new SockJsHttpSocket(socket)));
@@ -181,6 +188,7 @@ public final class EventBusBridge {
     if (revocations != null) {
       revocations.unregister();
       leaseLost.unregister();
+      storeRestored.unregister();
       notifications.stop();
     }
   }

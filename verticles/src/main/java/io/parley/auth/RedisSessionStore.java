@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
@@ -32,8 +34,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Scripts ({@code SCRIPT LOAD} at creation, {@code EVALSHA}, reloaded once on
  * {@code NOSCRIPT}): {@code claim} (check owner and expiry, then set, as one step) and
  * {@code revoke} (keeps the maximum).
+ *
+ * <p>While Redis cannot be reached every operation fails with a 503 "session store
+ * unavailable; try again".
  */
 public final class RedisSessionStore implements SessionStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
 
   /** Added to the TTL for the key's garbage-collection expiry. */
   static final long GC_MARGIN_MS = TimeUnit.HOURS.toMillis(1);
@@ -71,23 +78,28 @@ public final class RedisSessionStore implements SessionStore {
   @Override
   public Future<Boolean> claim(String sessionId, String userId) {
     long now = clock.millis();
-    return claim.run(redis, prefix + "session:" + sessionId,
+    return available(claim.run(redis, prefix + "session:" + sessionId,
         List.of(userId, Long.toString(now), Long.toString(now + ttlMs), Long.toString(ttlMs + GC_MARGIN_MS)))
       .compose(reply -> switch (reply.toInteger()) {
         case 1 -> Future.succeededFuture(true);
         case 0 -> Future.succeededFuture(false);
         default -> Future.failedFuture(Failure.forbidden("this sessionId belongs to another user"));
-      });
+      }));
   }
 
   @Override
   public Future<Void> revoke(String userId, long at) {
-    return revoke.run(redis, prefix + "revoked", List.of(userId, Long.toString(at))).mapEmpty();
+    return available(revoke.run(redis, prefix + "revoked", List.of(userId, Long.toString(at))).mapEmpty());
   }
 
   @Override
   public Future<Long> revokedAt(String userId) {
-    return redis.send(Request.cmd(Command.HGET).arg(prefix + "revoked").arg(userId))
-      .map(reply -> reply == null ? 0L : reply.toLong());
+    return available(redis.send(Request.cmd(Command.HGET).arg(prefix + "revoked").arg(userId))
+      .map(reply -> reply == null ? 0L : reply.toLong()));
+  }
+
+  /** Redis being away (or answering oddly) is a 503 that says to retry, not an internal error. */
+  private static <T> Future<T> available(Future<T> operation) {
+    return operation.recover(Failure.storeUnavailable("session store", LOG));
   }
 }
