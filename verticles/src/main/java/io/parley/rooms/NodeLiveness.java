@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps this node's lease in the room store and clears up after nodes that died: every node
@@ -37,33 +38,43 @@ public final class NodeLiveness {
   private final RoomStore store;
   private final String nodeId;
   private final long leaseMs;
-  private final long renewEveryMs;
+  private final long renewEveryNanos;
+  /** The timer's period: the outage retry, or L/5 if that is sooner. */
+  private final long tickMs;
   private final RoomsOptions options;
   private final Clock clock;
-  private volatile long timer = -1;
-  private volatile boolean stopped;
-  /** When the store stopped answering renewals (clock millis), or -1 while it answers. */
-  private long unreachableSince = -1;
-  /** Other nodes' leases are judged from then on only (clock millis), see the class comment. */
-  private long judgeOthersFrom;
+  private long timer = -1;
+  private volatile long lastRenewal;
+  /** When the store stopped answering renewals (System.nanoTime), or -1 while it answers. */
+  private volatile long unreachableSince = -1;
+  /** Other nodes' leases are judged from then on only (System.nanoTime), see the class comment. */
+  private volatile long judgeOthersFrom = System.nanoTime();
 
   public NodeLiveness(Vertx vertx, RoomStore store, String nodeId, RoomsOptions options, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.nodeId = nodeId;
     this.leaseMs = options.nodeLeaseMs();
-    this.renewEveryMs = Math.max(100, leaseMs / 5);
+    long renewEveryMs = Math.max(100, leaseMs / 5);
+    this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(renewEveryMs);
+    this.tickMs = Math.min(OUTAGE_RETRY_MS, renewEveryMs);
     this.options = options;
     this.clock = clock;
   }
 
-  /** Takes the lease, then keeps it and watches the others'. */
+  /**
+   * Takes the lease, then keeps it and watches the others'. The timer is set here, on the
+   * caller's context (the node's liveness thread), and never depends on another thread
+   * completing anything: a node whose event loops are stalled still renews.
+   */
   public Future<Void> start() {
-    return store.renewLease(nodeId, leaseMs).<Void>mapEmpty().onSuccess(v -> schedule(renewEveryMs));
+    lastRenewal = System.nanoTime();
+    return store.renewLease(nodeId, leaseMs).<Void>mapEmpty().onSuccess(v -> {
+      timer = vertx.setPeriodic(tickMs, id -> tick());
+    });
   }
 
   public void stop() {
-    stopped = true;
     vertx.cancelTimer(timer);
   }
 
@@ -78,36 +89,42 @@ public final class NodeLiveness {
       .otherwiseEmpty();
   }
 
-  private void schedule(long delayMs) {
-    if (!stopped) {
-      timer = vertx.setTimer(delayMs, id -> tick());
-    }
-  }
-
+  /** Renews every L/5, or at every tick while the store is unreachable. */
   private void tick() {
-    if (stopped) {
+    long now = System.nanoTime();
+    // half a tick of slack, so that with L/5 a multiple of the tick it renews exactly every L/5
+    if (unreachableSince < 0 && now - lastRenewal < renewEveryNanos - TimeUnit.MILLISECONDS.toNanos(tickMs) / 2) {
       return;
     }
-    store.renewLease(nodeId, leaseMs)
-      .onSuccess(this::renewed)
-      .compose(lease -> clock.millis() < judgeOthersFrom ? Future.succeededFuture() : evictDeadNodes())
-      .onComplete(ar -> {
-        if (ar.failed() && unreachableSince < 0) {
-          // one line for the whole outage, one more when it ends (see renewed)
-          unreachableSince = clock.millis();
-          LOG.warn("Cannot reach the room store to renew this node's lease ({}); retrying every {} ms, evicting no one "
-            + "meanwhile", ar.cause().getMessage(), Math.min(OUTAGE_RETRY_MS, renewEveryMs));
-        }
-        schedule(unreachableSince < 0 ? renewEveryMs : Math.min(OUTAGE_RETRY_MS, renewEveryMs));
-      });
+    lastRenewal = now;
+    store.renewLease(nodeId, leaseMs).onComplete(ar -> {
+      if (ar.failed()) {
+        unreachable(ar.cause());
+        return;
+      }
+      renewed(ar.result());
+      if (System.nanoTime() - judgeOthersFrom >= 0) {
+        evictDeadNodes();
+      }
+    });
+  }
+
+  private void unreachable(Throwable cause) {
+    if (unreachableSince < 0) {
+      // one line for the whole outage, one more when it ends (see renewed)
+      unreachableSince = System.nanoTime();
+      LOG.warn("Cannot reach the room store to renew this node's lease ({}); retrying every {} ms, evicting no one "
+        + "meanwhile", cause.getMessage(), tickMs);
+    }
   }
 
   private void renewed(RoomStore.Lease lease) {
     if (unreachableSince >= 0) {
+      long now = System.nanoTime();
       LOG.info("The room store answers again after {} ms; other nodes' leases are judged again in {} ms",
-        clock.millis() - unreachableSince, leaseMs);
+        TimeUnit.NANOSECONDS.toMillis(now - unreachableSince), leaseMs);
       unreachableSince = -1;
-      judgeOthersFrom = clock.millis() + leaseMs;
+      judgeOthersFrom = now + TimeUnit.MILLISECONDS.toNanos(leaseMs);
     }
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
     switch (lease) {
@@ -125,13 +142,12 @@ public final class NodeLiveness {
     }
   }
 
-  private Future<Void> evictDeadNodes() {
-    return store.evictExpiredNodes()
+  private void evictDeadNodes() {
+    store.evictExpiredNodes()
       .compose(departures -> Future.join(departures.stream()
         .map(d -> RoomsVerticle.userLeft(vertx.eventBus(), store, options, d.room(), d.member(), clock))
         .toList()))
       .<Void>mapEmpty()
-      .onFailure(e -> LOG.warn("Evicting dead nodes failed (the next check tries again): {}", e.getMessage()))
-      .otherwiseEmpty();
+      .onFailure(e -> LOG.warn("Evicting dead nodes failed (the next check tries again): {}", e.getMessage()));
   }
 }
