@@ -47,6 +47,8 @@ final class BridgeConnection {
   /** SockJS clients expect a heartbeat frame when nothing else was sent for this long. */
   private static final long HEARTBEAT_MS = 25_000;
   private static final int MAX_REPLY_ADDRESS_LENGTH = 100;
+  /** Joins again after the room store lost presence: tries, one per sweep (about a second apart). */
+  private static final int REJOIN_ATTEMPTS = 30;
 
   /** What a client frame says, once parsed. */
   private record Inbound(String type, String address, String replyAddress, Object body) {
@@ -68,6 +70,8 @@ final class BridgeConnection {
   private Principal principal;
   private boolean authenticating;
   private boolean closed;
+  /** Attempts left to join this connection's rooms again, once a rejoin failed (see {@link #rejoinAll}). */
+  private int rejoinsLeft;
 
   BridgeConnection(EventBusBridge bridge, ClientSocket socket) {
     this.bridge = bridge;
@@ -154,6 +158,11 @@ final class BridgeConnection {
 
   /** Periodic check from the bridge: auth deadline, token expiry, ping timeout. */
   void check(long now) {
+    if (rejoinsLeft > 0) {
+      int left = rejoinsLeft;
+      rejoinsLeft = 0;
+      rejoin(left);
+    }
     // the deadline is for the client to ask, not for a busy server to answer: once an
     // authenticate request is on its way, its reply decides
     if (principal == null && !authenticating && now - openedAt >= bridge.authTimeoutMs()) {
@@ -381,14 +390,21 @@ final class BridgeConnection {
    * Joins every room this connection is in again (the same {@code rooms.join} as a register,
    * idempotent per connection), after the room store lost its presence: a Redis restarted
    * empty. In turn with registers and unregisters, so a room left meanwhile is not joined
-   * again. A join that fails is not retried here: the store's next return asks again.
+   * again. If a join fails (the store went away again), all are asked again at the bridge's
+   * next sweeps, {@value #REJOIN_ATTEMPTS} times at most.
    */
   void rejoinAll() {
+    rejoin(REJOIN_ATTEMPTS);
+  }
+
+  private void rejoin(int attempts) {
     membership = membership.transform(ar -> closed ? Future.succeededFuture()
       : Future.join(rooms.stream().map(room -> bridge.bus().request(Addresses.ROOMS_JOIN,
           new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", bridge.nodeId()),
           bridge.route(Addresses.ROOMS_JOIN, identity()))).toList())
-        .<Void>mapEmpty().otherwiseEmpty());
+        .<Void>mapEmpty()
+        .onFailure(e -> rejoinsLeft = attempts - 1)
+        .otherwiseEmpty());
   }
 
   private Future<Void> unregister(Inbound frame) {

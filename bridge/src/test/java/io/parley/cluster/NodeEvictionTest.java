@@ -3,10 +3,13 @@ package io.parley.cluster;
 import io.parley.rooms.RedisRoomStore;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
+import io.parley.shared.Addresses;
 import io.parley.shared.Await;
+import io.parley.shared.Failure;
 import io.parley.shared.TestRedis;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -18,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.parley.testing.TestNode.boards;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,6 +85,33 @@ class NodeEvictionTest {
       tab.request("rooms.publish", new JsonObject().put("room", ROOM).put("event", "task.update").put("data", "still here"));
       assertThat(tab.isClosed()).as("ray's socket").isFalse();
       assertThat(other.isClosed()).as("rex's socket").isFalse();
+    }
+  }
+
+  @Test
+  void a_connection_whose_rejoin_failed_asks_again() throws Exception {
+    try (BridgeClient tab = node.signIn("ria", boards("evict"));
+         BridgeClient other = node.signIn("rob", boards("evict"))) {
+      tab.join(ROOM);
+      other.join(ROOM);
+      // a second rooms.join handler that fails: requests alternate between the two, so one of
+      // the two rejoins fails, as it would if the store went away again meanwhile
+      AtomicInteger refused = new AtomicInteger();
+      MessageConsumer<Object> failing = node.vertx().eventBus().consumer(Addresses.ROOMS_JOIN, message -> {
+        refused.incrementAndGet();
+        message.fail(Failure.UNAVAILABLE, "room store unavailable; try again");
+      });
+      failing.completion().await(10, TimeUnit.SECONDS);
+
+      forgetEverything();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (refused.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(refused.get()).as("rejoins refused").isPositive();
+      failing.unregister().await(10, TimeUnit.SECONDS);
+
+      other.awaitState(ROOM, s -> BridgeClient.connectionsOf(s, "ria") == 1 && BridgeClient.connectionsOf(s, "rob") == 1);
     }
   }
 

@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * evicted by another node, they close every socket ({@link Addresses#NODE_LEASE_LOST}); a lease
  * the store merely lost (a Redis restarted empty) is taken again and they join their rooms
  * again ({@link Addresses#ROOMS_STORE_RESTORED}). The store being unreachable evicts nobody:
- * the node retries every {@value #OUTAGE_RETRY_MS} ms at most, so that it notices the store's
- * return at once, and then gives the other nodes a full lease to renew before it judges
- * whether theirs ran out (they could not renew either while the store was away).
+ * the node tries again every {@value #OUTAGE_RETRY_MS} ms (or L/5 if sooner), so that it
+ * notices the store's return at once, and then gives the other nodes a full lease to renew
+ * before it judges whether theirs ran out (they could not renew either while the store was
+ * away).
  */
 public final class NodeLiveness {
 

@@ -66,10 +66,10 @@ import java.util.function.Consumer;
  * <p>Delivery: each store holds one dedicated connection subscribed to {@code <p>deliver} (and
  * named so in {@code CLIENT LIST}) and hands each message to the delivery consumer, on every
  * node. If that connection drops the store resubscribes, retrying at least twice a second so
- * that live delivery resumes soon after Redis is back;
- * envelopes published meanwhile are not delivered to this node, and clients recover that gap
- * through {@link #history} (the offsets tell them it exists; a Redis that restarted empty gives
- * the room a new epoch, which tells them what was lost).
+ * that live delivery resumes soon after Redis is back; envelopes published meanwhile are not
+ * delivered to this node, and clients recover that gap through {@link #history} (the offsets
+ * tell them it exists; a Redis that restarted empty gives the room a new epoch, which tells
+ * them what was lost).
  *
  * <p>Outages: every operation a request needs fails with a 503 "room store unavailable; try
  * again" while Redis cannot be reached (a refused connection fails at once), never with the
