@@ -154,8 +154,10 @@ class RedisRestartTest {
       assertThat(clients).as("sockets the node closed").noneMatch(BridgeClient::isClosed);
 
       // every request that needed Redis while it was away: 503 "try again", from the store itself
-      // (not the bridge's own 503 when its reply timeout runs out)
-      List<Answer> failed = answers.values().stream().filter(a -> a.code() != 0).toList();
+      // (not the bridge's own 503 when its reply timeout runs out); a room the restarted Redis
+      // does not hold yet is, rightly, a 404 to rooms.state
+      List<Answer> failed = answers.values().stream().filter(a -> a.code() != 0)
+        .filter(a -> !(a.code() == 404 && a.what().equals("rooms.state") && a.answeredAt() > goneAt)).toList();
       assertThat(failed).as("failed requests").isNotEmpty();
       assertThat(failed).extracting(Answer::what).as("what failed").contains("rooms.publish", "rooms.state", "auth.authenticate");
       assertThat(failed).allSatisfy(answer -> {
