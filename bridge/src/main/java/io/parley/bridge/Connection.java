@@ -51,6 +51,8 @@ final class Connection {
   /** SockJS clients expect a heartbeat frame when nothing else was sent for this long. */
   private static final long HEARTBEAT_MS = 25_000;
   private static final int MAX_REPLY_ADDRESS_LENGTH = 100;
+  /** Joins again after the room store lost presence: tries, one per sweep (about a second apart). */
+  private static final int REJOIN_ATTEMPTS = 30;
 
   /** What a client frame says, once parsed. */
   private record Inbound(String type, String address, String replyAddress, Object body) {
@@ -76,6 +78,8 @@ final class Connection {
   private boolean closing;
   /** The transport closed. */
   private boolean closed;
+  /** Attempts left to join this connection's rooms again, once a rejoin failed (see {@link #rejoinAll}). */
+  private int rejoinsLeft;
 
   Connection(ConnectionContext ctx, Transport transport) {
     this.ctx = ctx;
@@ -174,6 +178,11 @@ final class Connection {
 
   /** Periodic check from the bridge: auth deadline, token expiry, ping timeout, heartbeat. */
   void check(long now) {
+    if (rejoinsLeft > 0) {
+      int left = rejoinsLeft;
+      rejoinsLeft = 0;
+      rejoin(left);
+    }
     // the deadline is for the client to ask, not for a busy server to answer: once an
     // authenticate request is on its way, its reply decides
     if (principal == null && !authenticating && now - openedAt >= ctx.authTimeoutMs()) {
@@ -388,9 +397,7 @@ final class Connection {
       remember(room);
       rooms.add(room);
       return ctx.rooms().join(room, this)
-        .compose(v -> ctx.bus().request(Addresses.ROOMS_JOIN,
-          new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", ctx.nodeId()),
-          ctx.routing().route(Addresses.ROOMS_JOIN, identity())))
+        .compose(v -> joinInStore(room))
         .transform(joined -> {
           if (joined.failed()) {
             rooms.remove(room);
@@ -400,6 +407,33 @@ final class Connection {
           return Future.succeededFuture();
         });
     });
+  }
+
+  /**
+   * Joins every room this connection is in again (the same {@code rooms.join} as a register,
+   * idempotent per connection), after the room store lost its presence: a Redis restarted
+   * empty. In turn with registers and unregisters, so a room left meanwhile is not joined
+   * again. If a join fails (the store went away again), all are asked again at the bridge's
+   * next sweeps, {@value #REJOIN_ATTEMPTS} times at most.
+   */
+  void rejoinAll() {
+    rejoin(REJOIN_ATTEMPTS);
+  }
+
+  private void rejoin(int attempts) {
+    membership = membership.transform(ar -> closed ? Future.succeededFuture()
+      : Future.join(rooms.stream().map(this::joinInStore).toList())
+        .<Void>mapEmpty()
+        .onFailure(e -> rejoinsLeft = attempts - 1)
+        .otherwiseEmpty());
+  }
+
+  /** Records this connection in the room's presence ({@code rooms.join}: idempotent per connection). */
+  private Future<Void> joinInStore(RoomName room) {
+    return ctx.bus().request(Addresses.ROOMS_JOIN,
+        new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", ctx.nodeId()),
+        ctx.routing().route(Addresses.ROOMS_JOIN, identity()))
+      .mapEmpty();
   }
 
   private Future<Void> unregister(Inbound frame) {

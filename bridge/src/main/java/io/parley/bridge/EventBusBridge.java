@@ -23,7 +23,8 @@ import java.util.function.BiFunction;
  * with per-room delivery ({@link LocalRooms}) and every connection rule in one transport-neutral
  * {@link Connection}. This class only wires: it accepts sockets from each {@link Transport}, builds
  * the {@link ConnectionContext} they share, and runs what applies to many connections at once
- * (the periodic deadline sweep, a user's revocation, the node's eviction). The path of a frame
+ * (the periodic deadline sweep, a user's revocation, the node's eviction, the room store's
+ * return after it lost its presence). The path of a frame
  * and of a delivery is drawn in {@code docs/architecture.md}. One per HTTP server instance, used
  * from that instance's event loop.
  */
@@ -37,6 +38,7 @@ public final class EventBusBridge {
   private final ConnectionContext context;
   private MessageConsumer<JsonObject> revocations;
   private MessageConsumer<String> leaseLost;
+  private MessageConsumer<String> storeRestored;
   private long checkTimer = -1;
 
   public EventBusBridge(Vertx vertx, String nodeId, Set<String> localServices, BridgeOptions options, long authTimeoutMs,
@@ -72,6 +74,9 @@ public final class EventBusBridge {
       connections.ofUser(message.body().getString("userId")).forEach(connection -> connection.close(CloseReason.REVOKED)));
     leaseLost = vertx.eventBus().localConsumer(Addresses.NODE_LEASE_LOST, message ->
       connections.all().forEach(connection -> connection.close(CloseReason.NODE_EVICTED)));
+    // a Redis that restarted empty forgot who is in which room; the sockets stay open
+    storeRestored = vertx.eventBus().localConsumer(Addresses.ROOMS_STORE_RESTORED, message ->
+      connections.all().forEach(Connection::rejoinAll));
     Router router = SockJSHandler.create(vertx, sockJs)
       .socketHandler(socket -> accept(new SockJsHttpSocket(socket, options.maxQueuedBytes())));
     return Future.all(revocations.completion(), notifications.start()).map(router);
@@ -134,6 +139,7 @@ public final class EventBusBridge {
     if (revocations != null) {
       revocations.unregister();
       leaseLost.unregister();
+      storeRestored.unregister();
       notifications.stop();
     }
   }

@@ -50,7 +50,7 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
   static Future<Stores> create(Vertx vertx, JsonObject config, Clock clock, AuthOptions auth, RoomsOptions rooms,
                                VotesOptions votes, LocksOptions locks, NotificationsOptions notifications,
                                Consumer<Envelope> delivery, FailureLog failures) {
-    return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery)
+    return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery, failures)
       .compose(shared -> createLocksAndNotifications(vertx, config, clock, locks, notifications, failures)
         .map(pg -> new Stores(shared.sessions, shared.rooms, shared.votes, pg.locks, pg.notifications, shared.redis, pg.pool))
         .recover(e -> shared.close().transform(v -> Future.<Stores>failedFuture(e))));
@@ -70,7 +70,8 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
 
   private static Future<RoomsAndSessions> createRoomsAndSessions(Vertx vertx, JsonObject config, Clock clock,
                                                                  AuthOptions auth, RoomsOptions rooms,
-                                                                 VotesOptions votes, Consumer<Envelope> delivery) {
+                                                                 VotesOptions votes, Consumer<Envelope> delivery,
+                                                                 FailureLog failures) {
     JsonObject redisConfig = config.getJsonObject("redis", new JsonObject());
     String uri = redisConfig.getString("uri");
     if (uri == null || uri.isBlank()) {
@@ -89,9 +90,9 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
       .setMaxPoolSize(redisConfig.getInteger("poolSize", 8))
       .setMaxPoolWaiting(10_000);
     Redis redis = Redis.createClient(vertx, options);
-    return RedisRoomStore.create(vertx, redis, options, prefix, clock, rooms.history(), delivery)
-      .compose(roomStore -> RedisSessionStore.create(redis, prefix, clock, auth.sessionTtlMs())
-        .compose(sessionStore -> RedisVoteStore.create(redis, prefix, clock, votes.history())
+    return RedisRoomStore.create(vertx, redis, options, prefix, clock, rooms.history(), delivery, failures)
+      .compose(roomStore -> RedisSessionStore.create(redis, prefix, clock, auth.sessionTtlMs(), failures)
+        .compose(sessionStore -> RedisVoteStore.create(redis, prefix, clock, votes.history(), failures)
           .map(voteStore -> new RoomsAndSessions(sessionStore, roomStore, voteStore, redis)))
         .recover(e -> roomStore.close().transform(v -> Future.<RoomsAndSessions>failedFuture(e))))
       .onFailure(e -> redis.close());

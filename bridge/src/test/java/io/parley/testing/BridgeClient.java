@@ -47,6 +47,8 @@ public final class BridgeClient implements AutoCloseable {
   private final WebSocket socket;
   private final Map<String, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
   private final Map<String, BlockingQueue<JsonObject>> byAddress = new ConcurrentHashMap<>();
+  /** Addresses whose frames go to a listener as they arrive, instead of a queue. */
+  private final Map<String, java.util.function.Consumer<JsonObject>> listeners = new ConcurrentHashMap<>();
   private final BlockingQueue<JsonObject> addressless = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
@@ -83,6 +85,11 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public JsonObject request(String address, Object body, JsonObject headers) {
+    return await(requestAsync(address, body, headers));
+  }
+
+  /** Sends without waiting: the reply body, or a failure with a {@link BridgeError}. */
+  public CompletableFuture<JsonObject> requestAsync(String address, Object body, JsonObject headers) {
     String replyAddress = UUID.randomUUID().toString();
     CompletableFuture<JsonObject> reply = new CompletableFuture<>();
     pending.put(replyAddress, reply);
@@ -91,7 +98,7 @@ public final class BridgeClient implements AutoCloseable {
       frame.put("headers", headers);
     }
     send(frame);
-    return await(reply);
+    return reply;
   }
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */
@@ -190,6 +197,14 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   // ---- what arrived
+
+  /**
+   * Hands every later frame on {@code address} to {@code listener} as it arrives, on the
+   * client's event loop, instead of queueing it: for tests that time arrivals.
+   */
+  public void listen(String address, java.util.function.Consumer<JsonObject> listener) {
+    listeners.put(address, listener);
+  }
 
   /** The next frame on a registered address (a delivery, or an {@code err} for that address). */
   public JsonObject next(String address) {
@@ -330,6 +345,8 @@ public final class BridgeClient implements AutoCloseable {
       } else {
         reply.complete(frame.getJsonObject("body"));
       }
+    } else if (address != null && listeners.containsKey(address)) {
+      listeners.get(address).accept(frame);
     } else if (address != null) {
       byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).add(frame);
     } else {

@@ -52,6 +52,8 @@ public final class MemoryRoomStore implements RoomStore {
   private final Map<String, String> nodeOfConnection = new HashMap<>();
   /** nodeId → lease expiry (epoch millis). */
   private final Map<String, Long> leases = new HashMap<>();
+  /** Nodes evicted since their last renewal: the next one tells them so. */
+  private final Set<String> evicted = new HashSet<>();
   /** Connections that reported themselves inactive; every other connection is active. */
   private final Set<String> inactiveConnections = new HashSet<>();
 
@@ -155,8 +157,11 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public synchronized Future<Boolean> renewLease(String nodeId, long leaseMs) {
-    return Future.succeededFuture(leases.put(nodeId, clock.millis() + leaseMs) != null);
+  public synchronized Future<Lease> renewLease(String nodeId, long leaseMs) {
+    if (leases.put(nodeId, clock.millis() + leaseMs) != null) {
+      return Future.succeededFuture(Lease.HELD);
+    }
+    return Future.succeededFuture(evicted.remove(nodeId) ? Lease.EVICTED : Lease.NEW);
   }
 
   @Override
@@ -166,6 +171,7 @@ public final class MemoryRoomStore implements RoomStore {
     List<Departure> departures = new ArrayList<>();
     for (String nodeId : dead) {
       leases.remove(nodeId);
+      evicted.add(nodeId);
       List<String> connections = nodeOfConnection.entrySet().stream()
         .filter(e -> nodeId.equals(e.getValue())).map(Map.Entry::getKey).toList();
       for (String connectionId : connections) {

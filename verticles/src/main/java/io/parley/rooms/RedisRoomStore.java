@@ -1,6 +1,8 @@
 package io.parley.rooms;
 
 import io.parley.shared.Envelope;
+import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RedisScript;
 import io.parley.shared.RoomName;
 import io.vertx.core.Future;
@@ -43,6 +45,8 @@ import java.util.function.Consumer;
  * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
  * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
  * &lt;p&gt;nodes                 zset   nodeId → lease expiry (injected clock millis)
+ * &lt;p&gt;evicted:&lt;nodeId&gt;      string set when another node evicted it; read and removed by its
+ *                              next renewal, expires after {@link #EVICTION_MARK_TTL_MS}
  * &lt;p&gt;deliver               channel: every envelope (JSON) and presence announcement
  * </pre>
  *
@@ -62,9 +66,16 @@ import java.util.function.Consumer;
  *
  * <p>Delivery: each store holds one dedicated connection subscribed to {@code <p>deliver} (and
  * named so in {@code CLIENT LIST}) and hands each message to the delivery consumer, on every
- * node. If that connection drops the store resubscribes with backoff; envelopes published
- * meanwhile are not delivered to this node, and clients recover that gap through
- * {@link #history} (the offsets tell them it exists).
+ * node. If that connection drops the store resubscribes, retrying at least twice a second so
+ * that live delivery resumes soon after Redis is back; envelopes published meanwhile are not
+ * delivered to this node, and clients recover that gap through {@link #history} (the offsets
+ * tell them it exists; a Redis that restarted empty gives the room a new epoch, which tells
+ * them what was lost).
+ *
+ * <p>Outages: every operation a request needs fails with a 503 "room store unavailable; try
+ * again" while Redis cannot be reached (a refused connection fails at once), never with the
+ * client's own exception. The lease operations are the node's, not a request's: they fail as
+ * they are and {@link NodeLiveness} copes.
  */
 public final class RedisRoomStore implements RoomStore {
 
@@ -72,8 +83,16 @@ public final class RedisRoomStore implements RoomStore {
 
   /** Added to maxAgeMs for the garbage-collection TTL of an empty room's keys. */
   static final long GC_MARGIN_MS = TimeUnit.HOURS.toMillis(1);
+  /**
+   * How long the mark an eviction leaves waits for the evicted node's next renewal. A node
+   * paused longer than this finds no mark and takes its lease as {@link Lease#NEW}: it joins
+   * its rooms again rather than closing its sockets, which repairs presence just as well.
+   */
+  static final long EVICTION_MARK_TTL_MS = TimeUnit.HOURS.toMillis(1);
+  private static final String STORE = "room store";
 
   private final Redis redis;
+  private final FailureLog failures;
   private final String prefix;
   private final Clock clock;
   private final RoomsOptions.HistoryPolicy policy;
@@ -95,8 +114,9 @@ public final class RedisRoomStore implements RoomStore {
   private final RedisScript evict;
 
   private RedisRoomStore(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
-                         RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+                         RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery, FailureLog failures) {
     this.redis = redis;
+    this.failures = failures;
     this.leases = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1).setMaxPoolWaiting(16));
     this.prefix = prefix;
     this.clock = clock;
@@ -123,9 +143,16 @@ public final class RedisRoomStore implements RoomStore {
    */
   public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
                                               RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+    return create(vertx, redis, options, prefix, clock, policy, delivery, FailureLog.fallback());
+  }
+
+  /** The same, with the node's failure log: an outage is logged once per interval and counted. */
+  public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
+                                              RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery,
+                                              FailureLog failures) {
     RedisRoomStore store;
     try {
-      store = new RedisRoomStore(vertx, redis, options, prefix, clock, policy, delivery);
+      store = new RedisRoomStore(vertx, redis, options, prefix, clock, policy, delivery, failures);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -139,20 +166,20 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Boolean> join(RoomName room, Member member) {
-    return room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch())
-      .map(reply -> reply.toInteger() == 1);
+    return available(room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch())
+      .map(reply -> reply.toInteger() == 1));
   }
 
   @Override
   public Future<Member> leave(RoomName room, String connectionId) {
-    return room(leave, room, connectionId)
+    return available(room(leave, room, connectionId)
       .map(reply -> reply == null ? null
-        : new Member(reply.get(0).toString(), reply.get(1).toString(), null, connectionId, null));
+        : new Member(reply.get(0).toString(), reply.get(1).toString(), null, connectionId, null)));
   }
 
   @Override
   public Future<Void> setActive(String connectionId, boolean active) {
-    return run(setActive, prefix + "conn:" + connectionId, connectionId, active ? "1" : "0").mapEmpty();
+    return available(run(setActive, prefix + "conn:" + connectionId, connectionId, active ? "1" : "0").mapEmpty());
   }
 
   @Override
@@ -165,27 +192,37 @@ public final class RedisRoomStore implements RoomStore {
     Envelope.From from = draft.from();
     String fromText = from == null ? "" : "," + withoutBraces(new JsonObject()
       .put("from", new JsonObject().put("userId", from.userId()).put("sessionId", from.sessionId())));
-    return room(publish, room, newEpoch(), head, fromText, channel)
-      .map(reply -> Envelope.fromJson(new JsonObject(reply.toBuffer())));
+    return available(room(publish, room, newEpoch(), head, fromText, channel)
+      .map(reply -> Envelope.fromJson(new JsonObject(reply.toBuffer()))));
   }
 
   @Override
   public Future<Void> announce(Envelope presence) {
-    return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(presence.encode())).mapEmpty();
+    return available(redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(presence.encode())).mapEmpty());
   }
 
   @Override
-  public Future<Boolean> renewLease(String nodeId, long leaseMs) {
-    // ZADD CH counts a changed score; the score is read first in the same MULTI to learn
-    // whether the lease was still there (an evicted node's entry was removed by evict.lua)
+  public Future<Lease> renewLease(String nodeId, long leaseMs) {
+    // the score is read before it is set, in the same MULTI, to learn whether the lease was
+    // still there; a missing lease is an eviction only if evict.lua left its mark (a Redis
+    // that restarted empty lost the lease without anyone declaring the node dead)
+    String evictedKey = prefix + "evicted:" + nodeId;
     return leases.batch(List.of(
         Request.cmd(Command.MULTI),
         Request.cmd(Command.ZSCORE).arg(prefix + "nodes").arg(nodeId),
         Request.cmd(Command.ZADD).arg(prefix + "nodes").arg(clock.millis() + leaseMs).arg(nodeId),
+        Request.cmd(Command.GET).arg(evictedKey),
+        Request.cmd(Command.DEL).arg(evictedKey),
         Request.cmd(Command.EXEC)))
       .map(replies -> {
         Response exec = replies.get(replies.size() - 1);
-        return exec != null && exec.size() > 0 && exec.get(0) != null;
+        if (exec == null || exec.size() < 4) {
+          throw new IllegalStateException("renewing the lease of " + nodeId + ": MULTI answered " + exec);
+        }
+        if (exec.get(0) != null) {
+          return Lease.HELD;
+        }
+        return exec.get(2) != null ? Lease.EVICTED : Lease.NEW;
       });
   }
 
@@ -197,7 +234,7 @@ public final class RedisRoomStore implements RoomStore {
         Future<List<Departure>> evicted = Future.succeededFuture(new ArrayList<>());
         for (Response node : expired) {
           // one script per node claims it; a node evicted meanwhile by another caller answers nothing
-          evicted = evicted.compose(departures -> run(evict, now, prefix + "nodes", node.toString())
+          evicted = evicted.compose(departures -> run(evict, now, prefix + "nodes", node.toString(), Long.toString(EVICTION_MARK_TTL_MS))
             .map(reply -> {
               for (int i = 0; i + 3 < reply.size(); i += 4) {
                 departures.add(new Departure(RoomName.of(reply.get(i).toString()), new Member(
@@ -212,18 +249,18 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Integer> memberCount(RoomName room) {
-    return redis.send(Request.cmd(Command.HLEN).arg(prefix + "users:" + room.value())).map(Response::toInteger);
+    return available(redis.send(Request.cmd(Command.HLEN).arg(prefix + "users:" + room.value())).map(Response::toInteger));
   }
 
   @Override
   public Future<Boolean> hasMember(RoomName room, String userId) {
-    return redis.send(Request.cmd(Command.HEXISTS).arg(prefix + "users:" + room.value()).arg(userId))
-      .map(reply -> reply.toInteger() == 1);
+    return available(redis.send(Request.cmd(Command.HEXISTS).arg(prefix + "users:" + room.value()).arg(userId))
+      .map(reply -> reply.toInteger() == 1));
   }
 
   @Override
   public Future<RoomState> state(RoomName room) {
-    return room(state, room).map(reply -> {
+    return available(room(state, room).map(reply -> {
       if (reply == null) {
         return null;
       }
@@ -233,12 +270,12 @@ public final class RedisRoomStore implements RoomStore {
           reply.get(i + 2).toInteger(), "1".equals(reply.get(i + 3).toString())));
       }
       return new RoomState(room.value(), reply.get(0).toString(), reply.get(1).toLong(), reply.get(2).toLong(), members);
-    });
+    }));
   }
 
   @Override
   public Future<HistoryPage> history(RoomName room, String epoch, long sinceOffset) {
-    return room(history, room, epoch == null ? "0" : "1", epoch == null ? "" : epoch, Long.toString(sinceOffset))
+    return available(room(history, room, epoch == null ? "0" : "1", epoch == null ? "" : epoch, Long.toString(sinceOffset))
       .map(reply -> switch (reply.get(0).toString()) {
         // nothing exists to miss only if the client never saw this room's stream
         case "missing" -> epoch == null && sinceOffset == 0
@@ -252,7 +289,7 @@ public final class RedisRoomStore implements RoomStore {
           }
           yield new HistoryPage(true, reply.get(1).toString(), events);
         }
-      });
+      }));
   }
 
   /** Closes this store's subscriber connection; the shared {@link Redis} client stays open. */
@@ -260,6 +297,11 @@ public final class RedisRoomStore implements RoomStore {
   public Future<Void> close() {
     leases.close();
     return subscriber.close();
+  }
+
+  /** A request's operation: Redis being away (or answering oddly) is a 503 that says to retry. */
+  private <T> Future<T> available(Future<T> operation) {
+    return operation.recover(Failure.storeUnavailable(STORE, failures, LOG));
   }
 
   // ---------------------------------------------------------------- scripts
@@ -310,7 +352,12 @@ public final class RedisRoomStore implements RoomStore {
    */
   private static final class Subscriber {
     private static final long MIN_BACKOFF_MS = 100;
-    private static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * A refused connection costs Redis nothing, while every retry delay is delivery missed
+     * after Redis is back: the retries stay frequent enough that live delivery resumes within
+     * about half a second of Redis accepting connections again.
+     */
+    static final long MAX_BACKOFF_MS = 500;
     private static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
 
     private final Vertx vertx;
@@ -322,6 +369,8 @@ public final class RedisRoomStore implements RoomStore {
     private boolean closed;
     private long retryTimer = -1;
     private long backoffMs = MIN_BACKOFF_MS;
+    /** When the subscription was lost (System.nanoTime), to say how long delivery was away. */
+    private long lostAt;
 
     Subscriber(Vertx vertx, RedisOptions options, String channel, Consumer<Envelope> delivery) {
       this.vertx = vertx;
@@ -407,8 +456,11 @@ public final class RedisRoomStore implements RoomStore {
       conn.close();
       // Envelopes published until the new subscription are not delivered to this node; each
       // client notices the gap in offsets and recovers it through history.
-      LOG.warn("Lost the Redis subscription to {} ({}); resubscribing", channel,
-        cause == null ? "connection closed" : cause.getMessage());
+      LOG.warn("Lost the Redis subscription to {} ({}); live delivery to this node stops until it is back, "
+        + "retrying every {} ms at most", channel, cause == null ? "connection closed" : cause.getMessage(), MAX_BACKOFF_MS);
+      synchronized (this) {
+        lostAt = System.nanoTime();
+      }
       scheduleRetry();
     }
 
@@ -420,12 +472,16 @@ public final class RedisRoomStore implements RoomStore {
       backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
       retryTimer = vertx.setTimer(delay, id -> start().onComplete(result -> {
         if (result.succeeded()) {
+          long awayMs;
           synchronized (this) {
             backoffMs = MIN_BACKOFF_MS;
+            awayMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt);
           }
-          LOG.info("Resubscribed to {}", channel);
+          LOG.info("Resubscribed to {} after {} ms; live delivery to this node resumes", channel, awayMs);
         } else {
-          LOG.warn("Resubscribing to {} failed ({}); retrying in {} ms", channel, result.cause().getMessage(), backoffMs);
+          // one line when the subscription was lost and one when it is back; the attempts between
+          // would say the same thing twice a second for as long as Redis is away
+          LOG.debug("Resubscribing to {} failed ({}); retrying in {} ms", channel, result.cause().getMessage(), backoffMs);
           scheduleRetry();
         }
       }));

@@ -60,11 +60,26 @@ public interface RoomStore {
 
   /**
    * Keeps this node's connections alive for {@code leaseMs}; a node renews well before that.
-   * Answers whether the node still held its lease: false the first time, and false after the
-   * node was declared dead and evicted (a pause longer than the lease), when its sockets are
-   * no longer in any room's presence and should reconnect.
+   * Answers what the store held for the node before this renewal (see {@link Lease}).
    */
-  Future<Boolean> renewLease(String nodeId, long leaseMs);
+  Future<Lease> renewLease(String nodeId, long leaseMs);
+
+  /** What a {@link #renewLease renewal} found; the node holds a fresh lease after each. */
+  enum Lease {
+    /** The node still held its lease. */
+    HELD,
+    /**
+     * The node held no lease and was never evicted: it is starting, or the store lost its data
+     * (a Redis restarted without persistence). The node's connections may be missing from
+     * presence and should join their rooms again.
+     */
+    NEW,
+    /**
+     * Another node declared this one dead (its lease ran out: a pause longer than the lease)
+     * and removed its connections from presence; its sockets should reconnect.
+     */
+    EVICTED
+  }
 
   /**
    * Removes every connection of nodes whose lease ran out, as {@link #leave} would, and answers

@@ -105,6 +105,14 @@ public final class Addresses {
    */
   public static final String NODE_LEASE_LOST = "parley.node.lease-lost";
 
+  /**
+   * Local to a node: the room store had lost this node's lease without anyone evicting it (a
+   * Redis restarted empty), so its connections may be missing from presence. Its bridges send
+   * {@link #ROOMS_JOIN} again for every room each connection is in (a join is idempotent per
+   * connection); the sockets stay open.
+   */
+  public static final String ROOMS_STORE_RESTORED = "parley.rooms.store-restored";
+
   public static String room(String roomName) {
     return ROOM_PREFIX + roomName;
   }

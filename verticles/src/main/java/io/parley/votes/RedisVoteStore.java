@@ -1,5 +1,7 @@
 package io.parley.votes;
 
+import io.parley.shared.Failure;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RedisScript;
 
 import io.parley.shared.RoomName;
@@ -9,6 +11,8 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,8 +50,14 @@ import java.util.concurrent.TimeUnit;
  * {@code open_round}, {@code close_round}, {@code round}, {@code participant}, {@code clear}.
  * Like the rooms store's, they derive keys from the prefix and need every key on one Redis
  * (standalone, sentinel, replication; Redis Cluster only with a hash-tagged prefix).
+ *
+ * <p>While Redis cannot be reached every operation fails with a 503 "vote store unavailable;
+ * try again": every command goes through {@link #run} or {@link #send}.
  */
 public final class RedisVoteStore implements VoteStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisVoteStore.class);
+  private static final String STORE = "vote store";
 
   /** Added to historyMaxAgeMs for the TTL of a room's history. */
   static final long GC_MARGIN_MS = TimeUnit.HOURS.toMillis(1);
@@ -55,6 +65,7 @@ public final class RedisVoteStore implements VoteStore {
   static final long ROUND_ROOM_TTL_MS = TimeUnit.HOURS.toMillis(24);
 
   private final Redis redis;
+  private final FailureLog failures;
   private final String prefix;
   private final Clock clock;
   private final VotesOptions.HistoryPolicy policy;
@@ -68,8 +79,9 @@ public final class RedisVoteStore implements VoteStore {
   private final RedisScript participant = RedisScript.of(RedisVoteStore.class, "participant");
   private final RedisScript clear = RedisScript.of(RedisVoteStore.class, "clear");
 
-  private RedisVoteStore(Redis redis, String prefix, Clock clock, VotesOptions.HistoryPolicy policy) {
+  private RedisVoteStore(Redis redis, String prefix, Clock clock, VotesOptions.HistoryPolicy policy, FailureLog failures) {
     this.redis = redis;
+    this.failures = failures;
     this.prefix = prefix;
     this.clock = clock;
     this.policy = policy;
@@ -82,9 +94,15 @@ public final class RedisVoteStore implements VoteStore {
    * @param prefix starts every key, e.g. {@code parley:}
    */
   public static Future<RedisVoteStore> create(Redis redis, String prefix, Clock clock, VotesOptions.HistoryPolicy policy) {
+    return create(redis, prefix, clock, policy, FailureLog.fallback());
+  }
+
+  /** The same, with the node's failure log: an outage is logged once per interval and counted. */
+  public static Future<RedisVoteStore> create(Redis redis, String prefix, Clock clock, VotesOptions.HistoryPolicy policy,
+                                              FailureLog failures) {
     RedisVoteStore store;
     try {
-      store = new RedisVoteStore(redis, prefix, clock, policy);
+      store = new RedisVoteStore(redis, prefix, clock, policy, failures);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -126,12 +144,12 @@ public final class RedisVoteStore implements VoteStore {
 
   @Override
   public Future<Void> activate(RoomName room) {
-    return redis.send(Request.cmd(Command.SADD).arg(activeKey()).arg(room.value())).mapEmpty();
+    return send(Request.cmd(Command.SADD).arg(activeKey()).arg(room.value())).mapEmpty();
   }
 
   @Override
   public Future<List<RoomName>> activeRooms() {
-    return redis.send(Request.cmd(Command.SMEMBERS).arg(activeKey())).map(reply -> {
+    return send(Request.cmd(Command.SMEMBERS).arg(activeKey())).map(reply -> {
       List<RoomName> rooms = new ArrayList<>(reply.size());
       for (Response name : reply) {
         rooms.add(RoomName.of(name.toString()));
@@ -142,7 +160,7 @@ public final class RedisVoteStore implements VoteStore {
 
   @Override
   public Future<Boolean> claimInterval(long interval, long keepMs) {
-    return redis.send(Request.cmd(Command.SET).arg(prefix + "votes:claim:" + interval).arg(1)
+    return send(Request.cmd(Command.SET).arg(prefix + "votes:claim:" + interval).arg(1)
         .arg("NX").arg("PX").arg(Math.max(1, keepMs)))
       .map(reply -> reply != null && "OK".equals(reply.toString()));
   }
@@ -227,6 +245,10 @@ public final class RedisVoteStore implements VoteStore {
     args.add(Long.toString(clock.millis()));
     args.add(room.value());
     args.addAll(List.of(own));
-    return script.run(redis, prefix + "votes:ballots:" + room.value(), args);
+    return script.run(redis, prefix + "votes:ballots:" + room.value(), args).recover(Failure.storeUnavailable(STORE, failures, LOG));
+  }
+
+  private Future<Response> send(Request command) {
+    return redis.send(command).recover(Failure.storeUnavailable(STORE, failures, LOG));
   }
 }

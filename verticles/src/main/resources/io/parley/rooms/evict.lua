@@ -2,8 +2,10 @@
 -- every room, as leave would. Only the caller whose script removes the node from the lease
 -- set gets its departures, so a dead node is evicted once whichever nodes ask; a node that
 -- renewed since the caller looked is left alone. Reply: {room, userId, name, connectionId}
--- for each user whose last connection in a room that was, flattened.
--- ARGV[7] nodeId.
+-- for each user whose last connection in a room that was, flattened. The evicted node's
+-- mark tells it, at its next renewal, that it was declared dead (a lease that is merely
+-- missing, as after a Redis restart, is not an eviction).
+-- ARGV[7] nodeId, [8] how long the mark waits for that renewal (ms).
 local nodes = prefix .. 'nodes'
 local node = ARGV[7]
 local expiry = redis.call('ZSCORE', nodes, node)
@@ -11,6 +13,7 @@ if not expiry or tonumber(expiry) > now then
   return {}
 end
 redis.call('ZREM', nodes, node)
+redis.call('SET', prefix .. 'evicted:' .. node, now, 'PX', ARGV[8])
 local departures = {}
 local node_conns = node_conns_key(node)
 for _, conn in ipairs(redis.call('SMEMBERS', node_conns)) do

@@ -188,7 +188,37 @@ class RedisRoomStoreTest extends SharedRoomStoreContract {
     clock.advanceMillis(1_001);
     assertThat(Await.result(store.evictExpiredNodes())).hasSize(2);
 
-    assertThat(keys(prefix)).isEmpty();
+    assertThat(keys(prefix)).as("only the eviction's mark for node-a, which expires").containsExactly(prefix + "evicted:node-a");
+    assertThat(pttl(prefix + "evicted:node-a")).isBetween(1L, RedisRoomStore.EVICTION_MARK_TTL_MS);
+  }
+
+  @Test
+  void a_lease_that_redis_lost_without_an_eviction_is_new_and_not_an_eviction() {
+    RoomStore store = open(DEFAULT_POLICY);
+    Await.result(store.renewLease("node-a", 10_000));
+    joinOn(store, ROOM, "u1", "c1", "node-a");
+
+    // what a Redis restarted without persistence looks like to the node: nothing at all
+    TestRedis.deleteKeys(prefixes.get(store));
+
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("the node was never declared dead")
+      .isEqualTo(RoomStore.Lease.NEW);
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).isEqualTo(RoomStore.Lease.HELD);
+  }
+
+  @Test
+  void an_eviction_is_told_once_to_the_evicted_node() {
+    RoomStore store = open(DEFAULT_POLICY);
+    Await.result(store.renewLease("node-a", 1_000));
+    joinOn(store, ROOM, "u1", "c1", "node-a");
+    clock.advanceMillis(1_001);
+    assertThat(Await.result(store.evictExpiredNodes())).hasSize(1);
+
+    assertThat(Await.result(store.renewLease("node-a", 1_000))).isEqualTo(RoomStore.Lease.EVICTED);
+    assertThat(keys(prefixes.get(store))).as("the mark was read and removed").doesNotContain(prefixes.get(store) + "evicted:node-a");
+    clock.advanceMillis(1_001);
+    assertThat(Await.result(store.evictExpiredNodes())).as("nothing left of it to evict").isEmpty();
+    assertThat(Await.result(store.renewLease("node-a", 1_000))).as("evicted again, told again").isEqualTo(RoomStore.Lease.EVICTED);
   }
 
   @Test

@@ -651,11 +651,11 @@ public abstract class RoomStoreContract {
 
   @Test
   void renewing_tells_whether_the_lease_was_still_held() {
-    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("the first lease is new").isFalse();
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("the first lease").isEqualTo(RoomStore.Lease.NEW);
     clock.advanceMillis(5_000);
-    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("renewed in time").isTrue();
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("renewed in time").isEqualTo(RoomStore.Lease.HELD);
     clock.advanceMillis(20_000);
-    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("late, but nobody evicted it").isTrue();
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("late, but nobody evicted it").isEqualTo(RoomStore.Lease.HELD);
   }
 
   @Test
@@ -665,8 +665,9 @@ public abstract class RoomStoreContract {
     clock.advanceMillis(10_001);
     Await.result(store.evictExpiredNodes());
 
-    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("its connections are gone from presence").isFalse();
-    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("and it holds a fresh lease now").isTrue();
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("its connections are gone from presence")
+      .isEqualTo(RoomStore.Lease.EVICTED);
+    assertThat(Await.result(store.renewLease("node-a", 10_000))).as("and it holds a fresh lease now").isEqualTo(RoomStore.Lease.HELD);
   }
 
   @Test
