@@ -179,6 +179,8 @@ class RedisRestartTest {
         resumeMs, noticedAt.get() == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(noticedAt.get() - restartedAt), presenceMs, failed.size(), failed.stream().mapToLong(Answer::millis).max().orElse(0), warnings.byLogger());
       assertThat(resumeMs).as("ms from Redis back to live delivery on every tab").isLessThanOrEqualTo(RESUME_BOUND_MS);
       assertThat(presenceMs).as("ms from Redis back to every tab in rooms.state").isLessThanOrEqualTo(PRESENCE_BOUND_MS);
+      int logged = warnings.byLogger().values().stream().mapToInt(Integer::intValue).sum();
+      assertThat(logged).as("warnings and errors for the whole outage, by logger: %s", warnings.byLogger()).isLessThan(50);
 
       // every acknowledged publish reached each tab live, or history has it, or the new epoch
       // told the tab that its room's stream (and what it missed of it) is gone
