@@ -11,8 +11,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The application's own verticles a node deploys by class name, from
@@ -28,7 +26,7 @@ public record ApplicationVerticles(List<ApplicationVerticles.Entry> entries) {
   }
 
   private static final String KEY = "deployment.verticles";
-  private static final Set<String> FIELDS = Set.of("class", "instances", "config", "threading");
+  private static final List<String> FIELDS = List.of("class", "instances", "config", "threading");
 
   public ApplicationVerticles {
     entries = List.copyOf(entries);
@@ -58,7 +56,7 @@ public record ApplicationVerticles(List<ApplicationVerticles.Entry> entries) {
     if (entry == null) {
       throw new IllegalArgumentException(where + " must be a class name or {\"class\", \"instances\", \"config\"}, not " + value);
     }
-    Set<String> unknown = entry.fieldNames().stream().filter(name -> !FIELDS.contains(name)).collect(Collectors.toSet());
+    List<String> unknown = entry.fieldNames().stream().filter(name -> !FIELDS.contains(name)).sorted().toList();
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(where + " has unknown keys " + unknown + "; the keys are " + FIELDS);
     }
@@ -96,9 +94,12 @@ public record ApplicationVerticles(List<ApplicationVerticles.Entry> entries) {
     Class<?> type;
     try {
       type = Class.forName(className, false, classLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalArgumentException(where + ": verticle class " + className + " is not on the classpath ("
-        + e + "); add its jar with java -cp parley.jar:your-app.jar", e);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException(where + ": verticle class " + className
+        + " is not on the classpath; add its jar: java -cp parley.jar:your-app.jar io.parley.launcher.ParleyLauncher", e);
+    } catch (LinkageError e) {
+      // the class is there but something it needs is not (a dependency left out of the app's jar)
+      throw new IllegalArgumentException(where + ": verticle class " + className + " cannot be loaded: " + e, e);
     }
     if (!Verticle.class.isAssignableFrom(type) && !Deployable.class.isAssignableFrom(type)) {
       throw new IllegalArgumentException(where + ": " + className + " is not a verticle (extend VerticleBase or AbstractVerticle)");

@@ -51,8 +51,9 @@ import java.util.function.Supplier;
 
 /**
  * One Parley node: reads the configuration, builds the stores once, and deploys the
- * verticles the {@code deployment} section names, each with its instance count. Stores and
- * options are handed to every instance through its constructor; no verticle reads config.
+ * verticles the {@code deployment} section names, each with its instance count, then the
+ * application's own it lists by class name ({@link ApplicationVerticles}). Stores and
+ * options are handed to every Parley verticle through its constructor; none reads config.
  */
 public final class ParleyNode extends VerticleBase {
 
