@@ -1,8 +1,10 @@
 package io.parley;
 
+import io.parley.launcher.GreetingVerticle;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.DevTokens;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,9 @@ class ParleyTest {
   @Test
   void an_application_publishes_through_the_node_it_embeds_and_closing_it_leaves_the_application_running() throws Exception {
     String appVerticle = vertx.deployVerticle(new io.vertx.core.VerticleBase() { }).await(10, TimeUnit.SECONDS);
-    Parley parley = Parley.deploy(vertx, onFreePort()).await(30, TimeUnit.SECONDS);
+    JsonObject listingOne = onFreePort().put("deployment", new JsonObject()
+      .put("verticles", new JsonArray().add(GreetingVerticle.class.getName())));
+    Parley parley = Parley.deploy(vertx, listingOne).await(30, TimeUnit.SECONDS);
     assertThat(parley.httpPort()).isPositive();
     try (BridgeClient ann = BridgeClient.connect(vertx, parley.httpPort(), BridgeClient.Transport.RAW)) {
       ann.request("auth.authenticate", new JsonObject().put("token", DevTokens.issue(parley.httpPort(), "ann"))
@@ -45,7 +49,7 @@ class ParleyTest {
 
     parley.close().await(30, TimeUnit.SECONDS);
 
-    assertThat(vertx.deploymentIDs()).as("every verticle Parley deployed is gone; the application's own stays")
+    assertThat(vertx.deploymentIDs()).as("every verticle Parley deployed, the listed one too, is gone; the application's own stays")
       .containsExactly(appVerticle);
   }
 
