@@ -54,8 +54,9 @@ import java.util.function.Supplier;
 
 /**
  * One Parley node: reads the configuration, builds the stores once, and deploys the
- * verticles the {@code deployment} section names, each with its instance count. Stores and
- * options are handed to every instance through its constructor; no verticle reads config.
+ * verticles the {@code deployment} section names, each with its instance count, then the
+ * application's own it lists by class name ({@link ApplicationVerticles}). Stores and
+ * options are handed to every Parley verticle through its constructor; none reads config.
  */
 public final class ParleyNode extends VerticleBase {
 
@@ -107,6 +108,8 @@ public final class ParleyNode extends VerticleBase {
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
     DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
+    // checked before any store is connected: a misspelt class name fails the start at once
+    ApplicationVerticles applications = ApplicationVerticles.fromConfig(deployment);
     refuseUnsafeProduction(auth, http);
 
     MeterRegistry registry = BackendRegistries.getDefaultNow();
@@ -119,12 +122,13 @@ public final class ParleyNode extends VerticleBase {
       stores = created;
       return startLiveness(roomsOptions);
     }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, demoResources,
-      deployment));
+      deployment, applications));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
                                     LocksOptions locksOptions, NotificationsOptions notificationsOptions,
-                                    BridgeOptions bridge, HttpOptions http, DemoResources demoResources, JsonObject deployment) {
+                                    BridgeOptions bridge, HttpOptions http, DemoResources demoResources, JsonObject deployment,
+                                    ApplicationVerticles applications) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -165,12 +169,14 @@ public final class ParleyNode extends VerticleBase {
       roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
       demoResources, clock, port -> httpPort = port);
 
-    // the HTTP server goes last: once /health answers, every verticle of the node is up
+    // the application's verticles after Parley's (the addresses they use answer) and the HTTP
+    // server last: once /health answers, every verticle of the node is up
     return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
       .compose(v -> deploy("rooms", deployment, () -> new RoomsVerticle(rooms, publisher, roomsOptions, clock)))
       .compose(v -> deploy("locks", deployment, () -> new LocksVerticle(stores.locks(), locksOptions, realtime, failures)))
       .compose(v -> deploy("votes", deployment, () -> new VotesVerticle(stores.votes(), rooms, realtime, votesOptions, clock, failures)))
       .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
+      .compose(v -> applications.deploy(vertx))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))
       .onSuccess(v -> LOG.info("Parley node up{}, {} transport", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)",
         vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"));

@@ -187,12 +187,7 @@ public final class TestNode implements AutoCloseable {
 
   /** A dev token for {@code userId}, with optional {@code orgs}/{@code boards}/{@code ttlSeconds}. */
   public String token(String userId, JsonObject extra) {
-    JsonObject body = new JsonObject().put("userId", userId).put("name", "User " + userId).mergeIn(extra);
-    HttpResult result = post("/auth/dev-token", body, null);
-    if (result.status() != 200) {
-      throw new AssertionError("dev token refused: " + result);
-    }
-    return result.json().getString("token");
+    return DevTokens.issue(port(), userId, extra);
   }
 
   public String token(String userId) {
