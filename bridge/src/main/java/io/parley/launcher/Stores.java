@@ -12,11 +12,11 @@ import io.parley.notifications.MemoryNotificationStore;
 import io.parley.notifications.NotificationStore;
 import io.parley.notifications.NotificationsOptions;
 import io.parley.notifications.PgNotificationStore;
+import io.parley.rooms.EncodedEnvelope;
 import io.parley.rooms.MemoryRoomStore;
 import io.parley.rooms.RedisRoomStore;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
-import io.parley.shared.Envelope;
 import io.parley.shared.FailureLog;
 import io.parley.shared.PgSchema;
 import io.parley.votes.MemoryVoteStore;
@@ -49,7 +49,7 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
 
   static Future<Stores> create(Vertx vertx, JsonObject config, Clock clock, AuthOptions auth, RoomsOptions rooms,
                                VotesOptions votes, LocksOptions locks, NotificationsOptions notifications,
-                               Consumer<Envelope> delivery, FailureLog failures) {
+                               Consumer<EncodedEnvelope> delivery, FailureLog failures) {
     return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery, failures)
       .compose(shared -> createLocksAndNotifications(vertx, config, clock, locks, notifications, failures)
         .map(pg -> new Stores(shared.sessions, shared.rooms, shared.votes, pg.locks, pg.notifications, shared.redis, pg.pool))
@@ -70,7 +70,7 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
 
   private static Future<RoomsAndSessions> createRoomsAndSessions(Vertx vertx, JsonObject config, Clock clock,
                                                                  AuthOptions auth, RoomsOptions rooms,
-                                                                 VotesOptions votes, Consumer<Envelope> delivery,
+                                                                 VotesOptions votes, Consumer<EncodedEnvelope> delivery,
                                                                  FailureLog failures) {
     JsonObject redisConfig = config.getJsonObject("redis", new JsonObject());
     String uri = redisConfig.getString("uri");

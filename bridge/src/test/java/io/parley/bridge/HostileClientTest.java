@@ -97,11 +97,11 @@ class HostileClientTest {
     try (TestNode small = TestNode.start(smallQueue);
          BridgeClient asker = small.signIn("ada", new JsonObject(), UUID.randomUUID().toString(), BridgeClient.Transport.RAW);
          BridgeClient healthy = small.signIn("hal")) {
-      healthy.join("votes-big");
       RealtimeService realtime = small.node().realtime();
       for (int i = 0; i < 100; i++) {
         realtime.trigger("votes-big", "load", "x".repeat(4_000)).await(10, TimeUnit.SECONDS);
       }
+      healthy.join("votes-big");
       asker.join("votes-big");
       asker.stopReading();
       // each reply holds the room's 400 kB history: far past loopback buffers and the 64 kB bound

@@ -59,7 +59,7 @@ public final class MemoryRoomStore implements RoomStore {
 
   private final Clock clock;
   private final RoomsOptions.HistoryPolicy policy;
-  private final Consumer<Envelope> delivery;
+  private final Consumer<EncodedEnvelope> delivery;
   private final Vertx vertx;
   private final long sweepTimer;
 
@@ -67,7 +67,7 @@ public final class MemoryRoomStore implements RoomStore {
    * @param vertx    runs the periodic sweep of aged-out rooms; null for no sweep (tests)
    * @param delivery receives every published envelope, in offset order per room
    */
-  public MemoryRoomStore(Vertx vertx, Clock clock, RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+  public MemoryRoomStore(Vertx vertx, Clock clock, RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery) {
     this.vertx = vertx;
     this.clock = clock;
     this.policy = policy;
@@ -146,13 +146,13 @@ public final class MemoryRoomStore implements RoomStore {
     }
     prune(room, now);
     dropIfGone(name, room);
-    delivery.accept(envelope);
+    delivery.accept(EncodedEnvelope.of(envelope));
     return Future.succeededFuture(envelope);
   }
 
   @Override
   public synchronized Future<Void> announce(Envelope presence) {
-    delivery.accept(presence);
+    delivery.accept(EncodedEnvelope.of(presence));
     return Future.succeededFuture();
   }
 

@@ -114,7 +114,7 @@ public final class RedisRoomStore implements RoomStore {
   private final RedisScript evict;
 
   private RedisRoomStore(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
-                         RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery, FailureLog failures) {
+                         RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery, FailureLog failures) {
     this.redis = redis;
     this.failures = failures;
     this.leases = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1).setMaxPoolWaiting(16));
@@ -142,13 +142,13 @@ public final class RedisRoomStore implements RoomStore {
    * @param delivery receives every envelope and announcement, on the subscriber's event loop
    */
   public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
-                                              RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery) {
+                                              RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery) {
     return create(vertx, redis, options, prefix, clock, policy, delivery, FailureLog.fallback());
   }
 
   /** The same, with the node's failure log: an outage is logged once per interval and counted. */
   public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
-                                              RoomsOptions.HistoryPolicy policy, Consumer<Envelope> delivery,
+                                              RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery,
                                               FailureLog failures) {
     RedisRoomStore store;
     try {
@@ -198,7 +198,7 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Void> announce(Envelope presence) {
-    return available(redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(presence.encode())).mapEmpty());
+    return available(redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(EncodedEnvelope.toMessage(presence))).mapEmpty());
   }
 
   @Override
@@ -363,7 +363,7 @@ public final class RedisRoomStore implements RoomStore {
     private final Vertx vertx;
     private final Redis client;
     private final String channel;
-    private final Consumer<Envelope> delivery;
+    private final Consumer<EncodedEnvelope> delivery;
     private RedisConnection connection;
     private Promise<Void> subscribed;
     private boolean closed;
@@ -372,7 +372,7 @@ public final class RedisRoomStore implements RoomStore {
     /** When the subscription was lost (System.nanoTime), to say how long delivery was away. */
     private long lostAt;
 
-    Subscriber(Vertx vertx, RedisOptions options, String channel, Consumer<Envelope> delivery) {
+    Subscriber(Vertx vertx, RedisOptions options, String channel, Consumer<EncodedEnvelope> delivery) {
       this.vertx = vertx;
       // a client of its own, so the subscribed connection never takes a slot of the shared pool
       this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
@@ -421,10 +421,9 @@ public final class RedisRoomStore implements RoomStore {
       }
       String kind = reply.get(0).toString();
       if ("message".equals(kind)) {
-        Buffer payload = reply.get(2).toBuffer();
-        Envelope envelope;
+        EncodedEnvelope envelope;
         try {
-          envelope = Envelope.fromJson(new JsonObject(payload));
+          envelope = EncodedEnvelope.fromMessage(reply.get(2).toBuffer());
         } catch (RuntimeException e) {
           LOG.warn("Ignoring a message on {} that is not an envelope: {}", channel, e.getMessage());
           return;
@@ -432,7 +431,7 @@ public final class RedisRoomStore implements RoomStore {
         try {
           delivery.accept(envelope);
         } catch (RuntimeException e) {
-          LOG.error("Delivery of an envelope for {} failed", envelope.destination(), e);
+          LOG.error("Delivery of an envelope for {} failed", envelope.room(), e);
         }
       } else if ("subscribe".equals(kind)) {
         Promise<Void> confirmed;

@@ -28,5 +28,7 @@ if redis.call('EXISTS', k.users) == 0 and redis.call('LLEN', k.history) == 0 the
 else
   expire_if_empty(k)
 end
-redis.call('PUBLISH', ARGV[11], envelope)
+-- 'E' and the room before the envelope: every node delivers the bytes without decoding them
+-- (EncodedEnvelope)
+redis.call('PUBLISH', ARGV[11], 'E' .. ARGV[7] .. '\n' .. envelope)
 return envelope

@@ -74,9 +74,9 @@ class LocksVerticleTest {
   private void deploy(LocksOptions options) {
     vertx = Vertx.vertx();
     RoomsOptions rooms = RoomsOptions.fromConfig(new JsonObject());
-    MemoryRoomStore roomStore = new MemoryRoomStore(null, clock, rooms.history(), envelope -> published.add(new JsonObject()
-      .put("room", envelope.destination()).put("event", envelope.event()).put("data", envelope.data())
-      .put("server", envelope.from() == null)));
+    MemoryRoomStore roomStore = new MemoryRoomStore(null, clock, rooms.history(), encoded -> published.add(new JsonObject()
+      .put("room", encoded.envelope().destination()).put("event", encoded.envelope().event()).put("data", encoded.envelope().data())
+      .put("server", encoded.envelope().from() == null)));
     RealtimeService realtime = RealtimeService.create(vertx, new RoomPublisher(roomStore, rooms.clientEvents()), new JsonObject());
     MemoryLockStore store = new MemoryLockStore(clock, options);
     Await.result(vertx.deployVerticle(() -> new LocksVerticle(store, options, realtime, io.parley.shared.FailureLog.fallback()),

@@ -12,15 +12,16 @@ import java.util.function.Consumer;
  * completes (through a pub/sub channel, say), so readers wait for the envelopes they expect
  * rather than assume they are already there.
  */
-public final class DeliverySink implements Consumer<Envelope> {
+public final class DeliverySink implements Consumer<EncodedEnvelope> {
 
   private static final long WAIT_MS = TimeUnit.SECONDS.toMillis(5);
 
   private final List<Envelope> received = new ArrayList<>();
 
+  /** Decodes what arrives: a store hands on bytes, the tests read envelopes. */
   @Override
-  public synchronized void accept(Envelope envelope) {
-    received.add(envelope);
+  public synchronized void accept(EncodedEnvelope envelope) {
+    received.add(envelope.envelope());
     notifyAll();
   }
 

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 class MemoryRoomStoreTest extends RoomStoreContract {
 
   @Override
-  protected RoomStore createStore(RoomsOptions.HistoryPolicy policy, MutableClock clock, Consumer<Envelope> delivery) {
+  protected RoomStore createStore(RoomsOptions.HistoryPolicy policy, MutableClock clock, Consumer<EncodedEnvelope> delivery) {
     return new MemoryRoomStore(null, clock, policy, delivery);
   }
 }

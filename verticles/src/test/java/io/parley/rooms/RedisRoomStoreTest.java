@@ -42,18 +42,18 @@ class RedisRoomStoreTest extends SharedRoomStoreContract {
   private final Map<RoomStore, String> prefixes = new IdentityHashMap<>();
 
   @Override
-  protected RoomStore createStore(RoomsOptions.HistoryPolicy policy, MutableClock clock, Consumer<Envelope> delivery) {
+  protected RoomStore createStore(RoomsOptions.HistoryPolicy policy, MutableClock clock, Consumer<EncodedEnvelope> delivery) {
     return create(server.freshPrefix(), policy, clock, delivery);
   }
 
   @Override
   protected RoomStore createPeer(RoomStore store, RoomsOptions.HistoryPolicy policy, MutableClock clock,
-                                 Consumer<Envelope> delivery) {
+                                 Consumer<EncodedEnvelope> delivery) {
     return create(prefixes.get(store), policy, clock, delivery);
   }
 
   private RoomStore create(String prefix, RoomsOptions.HistoryPolicy policy, MutableClock clock,
-                           Consumer<Envelope> delivery) {
+                           Consumer<EncodedEnvelope> delivery) {
     RoomStore store = Await.result(RedisRoomStore.create(server.vertx(), server.redis(), TestRedis.options(), prefix, clock, policy, delivery));
     prefixes.put(store, prefix);
     return store;

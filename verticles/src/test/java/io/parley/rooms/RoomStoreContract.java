@@ -42,7 +42,7 @@ public abstract class RoomStoreContract {
    * every published envelope to {@code delivery}. The suite closes it after the test.
    */
   protected abstract RoomStore createStore(RoomsOptions.HistoryPolicy policy, MutableClock clock,
-                                           Consumer<Envelope> delivery);
+                                           Consumer<EncodedEnvelope> delivery);
 
   protected final MutableClock clock = new MutableClock();
   protected final DeliverySink delivered = new DeliverySink();

@@ -27,9 +27,9 @@ abstract class SharedRoomStoreContract extends RoomStoreContract {
    * Redis: the same server and key prefix), delivering to its own {@code delivery}.
    */
   protected abstract RoomStore createPeer(RoomStore store, RoomsOptions.HistoryPolicy policy, MutableClock clock,
-                                          Consumer<Envelope> delivery);
+                                          Consumer<EncodedEnvelope> delivery);
 
-  protected RoomStore openPeer(RoomStore of, Consumer<Envelope> delivery) {
+  protected RoomStore openPeer(RoomStore of, Consumer<EncodedEnvelope> delivery) {
     RoomStore peer = createPeer(of, DEFAULT_POLICY, clock, delivery);
     closeAfterTest(peer);
     return peer;

@@ -51,7 +51,7 @@ class VotesVerticleTest {
   void deploy() {
     vertx = Vertx.vertx();
     RoomsOptions rooms = RoomsOptions.fromConfig(new JsonObject());
-    MemoryRoomStore roomStore = new MemoryRoomStore(null, clock, rooms.history(), delivered::add);
+    MemoryRoomStore roomStore = new MemoryRoomStore(null, clock, rooms.history(), encoded -> delivered.add(encoded.envelope()));
     VotesOptions options = new VotesOptions(TICK_MS, new VotesOptions.HistoryPolicy(100, 600_000),
       VotesOptions.DEFAULT_OPTIONS, VotesOptions.DEFAULT_POKER_OPTIONS);
     MemoryVoteStore votes = new MemoryVoteStore(clock, options.history());

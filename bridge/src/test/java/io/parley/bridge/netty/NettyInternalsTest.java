@@ -35,18 +35,22 @@ class NettyInternalsTest {
       .webSocketHandler(socket -> {
         WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
         server.complete(channel);
-        SharedFrame shared = SharedFrame.text("shared".getBytes(StandardCharsets.UTF_8));
-        channel.queue(shared);
-        channel.queue(shared);
-        shared.release();
-        channel.flush();
-        channel.sendText("own".getBytes(StandardCharsets.UTF_8));
+        // writes once the client says it listens, so nothing arrives before its handler is set
+        socket.textMessageHandler(go -> {
+          SharedFrame shared = SharedFrame.text("shared".getBytes(StandardCharsets.UTF_8));
+          channel.queue(shared);
+          channel.queue(shared);
+          shared.release();
+          channel.flush();
+          channel.sendText("own".getBytes(StandardCharsets.UTF_8));
+        });
       })
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     WebSocket client = vertx.createWebSocketClient()
       .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")).await(10, TimeUnit.SECONDS);
     client.textMessageHandler(received::add);
+    client.writeTextMessage("go");
 
     WebSocketChannel channel = server.get(10, TimeUnit.SECONDS);
     assertThat(channel.writesPastEncoder()).as("the frame encoder was found in the pipeline").isTrue();
