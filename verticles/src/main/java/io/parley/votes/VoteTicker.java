@@ -1,6 +1,7 @@
 package io.parley.votes;
 
 import io.parley.rooms.RoomStore;
+import io.parley.shared.FailureLog;
 import io.parley.shared.RealtimeService;
 import io.parley.shared.RoomName;
 import io.vertx.core.CompositeFuture;
@@ -45,17 +46,24 @@ final class VoteTicker {
   private final RealtimeService realtime;
   private final VotesOptions options;
   private final Clock clock;
+  private final FailureLog failures;
   private long timer = -1;
   private boolean stopped;
 
-  /** @param rooms who is connected (the tally's {@code connected}); @param realtime where ticks are published */
-  VoteTicker(Vertx vertx, VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock) {
+  /**
+   * @param rooms    who is connected (the tally's {@code connected})
+   * @param realtime where ticks are published
+   * @param failures a tick that fails every interval (a store outage) is logged once per kind and interval
+   */
+  VoteTicker(Vertx vertx, VoteStore votes, RoomStore rooms, RealtimeService realtime, VotesOptions options, Clock clock,
+             FailureLog failures) {
     this.vertx = vertx;
     this.votes = votes;
     this.rooms = rooms;
     this.realtime = realtime;
     this.options = options;
     this.clock = clock;
+    this.failures = failures;
   }
 
   void start() {
@@ -78,7 +86,7 @@ final class VoteTicker {
     timer = vertx.setTimer(Math.max(1, delay), id -> {
       schedule();
       runInterval(Math.floorDiv(clock.millis(), tickMs))
-        .onFailure(e -> LOG.warn("Votes tick failed (the next interval tries again): {}", e.getMessage()));
+        .onFailure(e -> failures.warn("votes tick (the next interval tries again)", e, LOG));
     });
   }
 
@@ -105,7 +113,7 @@ final class VoteTicker {
         if (done.succeeded(i)) {
           count += Boolean.TRUE.equals(done.resultAt(i)) ? 1 : 0;
         } else {
-          LOG.warn("Tick of {} failed: {}", batch.get(i), done.cause(i).getMessage());
+          failures.warn("ticking a votes room", done.cause(i), LOG);
         }
       }
       return tickAll(active, from + batch.size(), ts, ticked + count);

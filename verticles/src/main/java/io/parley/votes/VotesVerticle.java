@@ -83,7 +83,7 @@ public final class VotesVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     poker = new PlanningPoker(votes, realtime, options.pokerOptions(), failures);
-    ticker = new VoteTicker(vertx, votes, rooms, realtime, options, clock);
+    ticker = new VoteTicker(vertx, votes, rooms, realtime, options, clock, failures);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(Addresses.VOTES_CAST, m -> Request.reply(m, this::cast)).completion(),
