@@ -60,14 +60,10 @@ class NodeKillIT {
 
   @Test
   void the_members_of_a_killed_node_leave_their_rooms_within_ten_seconds_once() throws Exception {
-    int[] hazelcast = {TestNode.freePort(), TestNode.freePort()};
-    String members = "127.0.0.1:" + hazelcast[0] + ",127.0.0.1:" + hazelcast[1];
-    int survivorPort = TestNode.freePort();
-    int victimPort = TestNode.freePort();
-    Process survivor = startNode(cluster, hazelcast[0], members, survivorPort);
-    Process victim = startNode(cluster, hazelcast[1], members, victimPort);
-    awaitHealthy(survivorPort, survivor);
-    awaitHealthy(victimPort, victim);
+    TwoNodes nodes = startTwoNodes();
+    int survivorPort = nodes.survivorPort();
+    int victimPort = nodes.victimPort();
+    Process victim = nodes.victim();
 
     String room = "votes-kill";
     try (BridgeClient watcher = signIn(survivorPort, "watcher");
@@ -101,14 +97,10 @@ class NodeKillIT {
 
   @Test
   void a_node_killed_under_publishing_load_loses_no_acknowledged_envelope() throws Exception {
-    int[] hazelcast = {TestNode.freePort(), TestNode.freePort()};
-    String members = "127.0.0.1:" + hazelcast[0] + ",127.0.0.1:" + hazelcast[1];
-    int survivorPort = TestNode.freePort();
-    int victimPort = TestNode.freePort();
-    Process survivor = startNode(cluster, hazelcast[0], members, survivorPort);
-    Process victim = startNode(cluster, hazelcast[1], members, victimPort);
-    awaitHealthy(survivorPort, survivor);
-    awaitHealthy(victimPort, victim);
+    TwoNodes nodes = startTwoNodes();
+    int survivorPort = nodes.survivorPort();
+    int victimPort = nodes.victimPort();
+    Process victim = nodes.victim();
 
     String room = "votes-load";
     try (BridgeClient watcher = signIn(survivorPort, "watcher");
@@ -161,6 +153,22 @@ class NodeKillIT {
       assertThat(offsets).as("in order, no duplicates").isSorted().doesNotHaveDuplicates();
       assertThat(offsets).as("no acknowledged envelope lost").containsAll(acknowledged);
     }
+  }
+
+  /** Two clustered nodes sharing Redis, both answering /health: one to survive, one to kill. */
+  private record TwoNodes(int survivorPort, int victimPort, Process victim) {
+  }
+
+  private TwoNodes startTwoNodes() throws Exception {
+    int[] hazelcast = {TestNode.freePort(), TestNode.freePort()};
+    String members = "127.0.0.1:" + hazelcast[0] + ",127.0.0.1:" + hazelcast[1];
+    int survivorPort = TestNode.freePort();
+    int victimPort = TestNode.freePort();
+    Process survivor = startNode(cluster, hazelcast[0], members, survivorPort);
+    Process victim = startNode(cluster, hazelcast[1], members, victimPort);
+    awaitHealthy(survivorPort, survivor);
+    awaitHealthy(victimPort, victim);
+    return new TwoNodes(survivorPort, victimPort, victim);
   }
 
   private List<String> memberIds(BridgeClient client, String room) {

@@ -29,7 +29,7 @@ class StoreHealthTest {
       assertThat(check.getJsonObject("data").getString("error")).startsWith("redis unreachable: ");
       assertThat(Health.check(down, "node").getString("status")).as("the node itself is fine").isEqualTo("UP");
 
-      redis.startAgain();
+      redis.restart();
 
       TestNode.HttpResult up = Health.await(node, 200);
       assertThat(up.json().getString("outcome")).isEqualTo("UP");

@@ -2,7 +2,7 @@ package io.parley.rooms;
 
 import io.parley.shared.Addresses;
 import io.parley.testing.BridgeClient;
-import io.parley.testing.RedisProcess;
+import io.parley.testing.OwnRedis;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -79,7 +79,7 @@ class RedisRestartTest {
     // sockets opened while Redis is away: unauthenticated, so closed after auth.timeoutMs
     List<BridgeClient> late = new ArrayList<>();
     // closed in reverse: the sockets first, so their rooms are left while the node still answers
-    try (RedisProcess redis = RedisProcess.start(); TestNode node = TestNode.start(config(redis));
+    try (OwnRedis redis = OwnRedis.start(); TestNode node = TestNode.start(config(redis));
          AutoCloseable sockets = () -> {
            timers.shutdownNow();
            clients.forEach(BridgeClient::close);
@@ -234,7 +234,7 @@ class RedisRestartTest {
     }
   }
 
-  private static JsonObject config(RedisProcess redis) {
+  private static JsonObject config(OwnRedis redis) {
     return new JsonObject()
       .put("redis", new JsonObject().put("uri", redis.uri()).put("prefix", "outage:"))
       // one publisher at 150/s, and a history that holds everything published after the restart
