@@ -6,10 +6,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.List;
-
 /**
  * {@code /api/...}: publishing to rooms and notifications for backends that are not on the bus (DESIGN.md §7). Every
  * request needs {@code Authorization: Bearer <api key>}; a missing or wrong key is a 401.
@@ -17,11 +13,11 @@ import java.util.List;
 final class ApiRoutes {
 
   private final ServiceRequests services;
-  private final List<byte[]> keys;
+  private final ApiKeys keys;
 
-  ApiRoutes(ServiceRequests services, List<String> keys) {
+  ApiRoutes(ServiceRequests services, ApiKeys keys) {
     this.services = services;
-    this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+    this.keys = keys;
   }
 
   void mount(Router router) {
@@ -32,11 +28,8 @@ final class ApiRoutes {
 
   private void requireKey(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
-    byte[] presented = header != null && header.startsWith("Bearer ")
-      ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
-      : new byte[0];
-    // constant-time comparison, so response timing does not leak a key prefix
-    if (keys.stream().anyMatch(key -> MessageDigest.isEqual(key, presented))) {
+    String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+    if (keys.match(presented).isPresent()) {
       ctx.next();
     } else {
       HttpReplies.error(ctx, Failure.UNAUTHENTICATED, "missing or wrong API key: send Authorization: Bearer <key>");

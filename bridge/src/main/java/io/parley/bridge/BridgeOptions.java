@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The {@code bridge} section of the configuration: the limits that keep one socket from
- * hurting the node (DESIGN.md §8).
+ * hurting the node (docs/configuration.md#bridge).
  *
  * <pre>
  * "bridge": {
@@ -20,7 +20,9 @@ import java.util.List;
  *   "maxRefusalsPerMinute": 60,   // refused frames a socket may send (a burst of this many, then
  *                                 // one a second); past that it is closed (4007)
  *   "pingTimeoutMs": 10000,       // a socket that sends nothing this long is closed
- *   "replyTimeoutMs": 10000,      // how long a client's request may wait for its verticle
+ *   "replyTimeoutMs": 10000,      // how long a client's request may wait for its verticle, and a
+ *                                 // service's answer to a request it consumed (then: 503)
+ *   "maxPendingRequests": 1000,   // requests a service connection may hold unanswered; more: 503
  *   "origin": null,               // allowed Origin for SockJS (null: any)
  *   "transports": ["WEBSOCKET", "XHR"]
  * }
@@ -28,7 +30,7 @@ import java.util.List;
  */
 public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBytes, int maxRoomsPerSocket,
                             double ratePerSecond, double rateBurst, int maxRefusalsPerMinute, long pingTimeoutMs,
-                            long replyTimeoutMs, String origin, List<String> transports) {
+                            long replyTimeoutMs, int maxPendingRequests, String origin, List<String> transports) {
 
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
   public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -39,7 +41,7 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
       throw new IllegalArgumentException("bridge.maxFrameBytes must be at least bridge.maxBodyBytes, both positive");
     }
     if (maxQueuedBytes <= 0 || maxRoomsPerSocket <= 0 || ratePerSecond <= 0 || rateBurst < 1 || maxRefusalsPerMinute < 1
-      || pingTimeoutMs <= 0 || replyTimeoutMs <= 0) {
+      || pingTimeoutMs <= 0 || replyTimeoutMs <= 0 || maxPendingRequests <= 0) {
       throw new IllegalArgumentException("bridge limits must be positive");
     }
   }
@@ -57,6 +59,7 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
       json.getInteger("maxRefusalsPerMinute", 60),
       json.getLong("pingTimeoutMs", 10_000L),
       json.getLong("replyTimeoutMs", 10_000L),
+      json.getInteger("maxPendingRequests", 1000),
       json.getString("origin"),
       transports.stream().map(String::valueOf).toList());
   }

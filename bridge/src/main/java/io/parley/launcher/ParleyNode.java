@@ -22,6 +22,7 @@ import io.parley.bridge.BridgeMetrics;
 import io.parley.bridge.BridgeOptions;
 import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
+import io.parley.bridge.TcpOptions;
 import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
@@ -60,6 +61,7 @@ public final class ParleyNode extends VerticleBase {
   private final Map<String, String> env;
   private final String nodeId = UUID.randomUUID().toString();
   private volatile int httpPort = -1;
+  private volatile int tcpPort = -1;
   private volatile RealtimeService realtime;
   private Stores stores;
   private NodeLiveness liveness;
@@ -80,6 +82,11 @@ public final class ParleyNode extends VerticleBase {
     return httpPort;
   }
 
+  /** The TCP event-bus bridge's port once listening, -1 when {@code tcp.port} is not set (or no HTTP server runs here). */
+  public int tcpPort() {
+    return tcpPort;
+  }
+
   /** The server-side API for code running beside this node. */
   public RealtimeService realtime() {
     return realtime;
@@ -98,6 +105,7 @@ public final class ParleyNode extends VerticleBase {
     NotificationsOptions notificationsOptions = NotificationsOptions.fromConfig(config.getJsonObject("notifications"));
     BridgeOptions bridge = BridgeOptions.fromConfig(config.getJsonObject("bridge"));
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
+    TcpOptions tcp = TcpOptions.fromConfig(config.getJsonObject("tcp"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     refuseUnsafeProduction(auth, http);
 
@@ -106,12 +114,12 @@ public final class ParleyNode extends VerticleBase {
       delivery::deliver).compose(created -> {
       stores = created;
       return startLiveness(roomsOptions);
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, deployment));
+    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp, deployment));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
                                     LocksOptions locksOptions, NotificationsOptions notificationsOptions,
-                                    BridgeOptions bridge, HttpOptions http, JsonObject deployment) {
+                                    BridgeOptions bridge, HttpOptions http, TcpOptions tcp, JsonObject deployment) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -150,8 +158,9 @@ public final class ParleyNode extends VerticleBase {
     }
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
-    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
-      roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, clock, port -> httpPort = port);
+    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, bridge, auth.timeoutMs(),
+      auth.devTokens(), roomsOptions, new BridgeMetrics(scrape), scrape, health, clientConfig, clock,
+      port -> httpPort = port, port -> tcpPort = port);
 
     // the HTTP server goes last: once /health answers, every verticle of the node is up
     return deploy("auth", deployment, () -> new AuthVerticle(auth, sessions, clock))
