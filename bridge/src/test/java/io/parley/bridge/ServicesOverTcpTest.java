@@ -39,14 +39,12 @@ class ServicesOverTcpTest {
   /** A service answering rooms.authorize: org rooms open to users whose id starts with the org's name. */
   private static TcpBridgeClient authorizingService() {
     TcpBridgeClient service = node.service(HttpOptions.DEV_API_KEY);
-    service.register("rooms.authorize");
     service.answerEach("rooms.authorize", question -> {
       JsonObject q = question.getJsonObject("body");
       String room = q.getString("room");
       return new JsonObject().put("allowed", room.startsWith("org-") && q.getString("userId").startsWith(room.substring(4)));
     });
-    // a send after the register is handled once the register is decided: from here the bus knows the consumer
-    service.authenticateService(HttpOptions.DEV_API_KEY);
+    service.registerAndAwait("rooms.authorize");
     return service;
   }
 
@@ -83,8 +81,7 @@ class ServicesOverTcpTest {
   @Test
   void a_service_that_holds_a_question_without_answering_gets_the_join_refused_with_503() {
     try (TcpBridgeClient mute = node.service(HttpOptions.DEV_API_KEY); BridgeClient ann = node.signIn("acme.ann")) {
-      mute.register("rooms.authorize");
-      mute.authenticateService(HttpOptions.DEV_API_KEY);
+      mute.registerAndAwait("rooms.authorize");
       ann.register("room.org-acme");
       assertThat(ann.nextRefusal("room.org-acme").getInteger("failureCode")).isEqualTo(503);
       assertThat(mute.next("rooms.authorize").getString("replyAddress")).as("it was asked").isNotBlank();
@@ -95,9 +92,7 @@ class ServicesOverTcpTest {
   void a_service_hears_rooms_joined_and_rooms_left() {
     try (TcpBridgeClient authorizing = authorizingService(); TcpBridgeClient listener = node.service(HttpOptions.DEV_API_KEY);
          BridgeClient ann = node.signIn("acme.ann")) {
-      listener.register("rooms.joined");
-      listener.register("rooms.left");
-      listener.authenticateService(HttpOptions.DEV_API_KEY);
+      listener.registerAndAwait("rooms.joined", "rooms.left");
       ann.join("org-acme");
       JsonObject joined = listener.next("rooms.joined");
       assertThat(joined.getString("type")).isEqualTo("message");
@@ -131,8 +126,7 @@ class ServicesOverTcpTest {
     try (TcpBridgeClient authorizing = authorizingService(); TcpBridgeClient watcher = node.service(HttpOptions.DEV_API_KEY);
          BridgeClient ann = node.signIn("acme.ann")) {
       ann.join("org-acme");
-      watcher.register("room.org-acme");
-      watcher.authenticateService(HttpOptions.DEV_API_KEY);
+      watcher.registerAndAwait("room.org-acme");
       ann.request("rooms.publish", new JsonObject().put("room", "org-acme").put("event", "organization.update").put("data", 1));
       JsonObject delivery = watcher.nextWithEvent("room.org-acme", "organization.update");
       assertThat(delivery.getString("type")).isEqualTo("message");
@@ -153,5 +147,34 @@ class ServicesOverTcpTest {
       assertThat(service.requestCode("auth.authenticate", new JsonObject().put("token", node.token("ann")).put("sessionId", java.util.UUID.randomUUID().toString())))
         .as("a service's connection does not become a user's").isEqualTo(409);
     }
+  }
+
+  @Test
+  void requests_a_service_holds_are_bounded_in_number_and_in_time() throws Exception {
+    try (TestNode bounded = TestNode.start(TestNode.TCP.copy()
+           .put("bridge", new JsonObject().put("maxPendingRequests", 2).put("replyTimeoutMs", 1000)));
+         TcpBridgeClient mute = bounded.service(HttpOptions.DEV_API_KEY)) {
+      mute.registerAndAwait("rooms.authorize");
+      io.vertx.core.eventbus.DeliveryOptions patient = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(30_000);
+      var first = bounded.vertx().eventBus().request("rooms.authorize", new JsonObject().put("room", "org-a"), patient);
+      var second = bounded.vertx().eventBus().request("rooms.authorize", new JsonObject().put("room", "org-b"), patient);
+      mute.next("rooms.authorize");
+      mute.next("rooms.authorize");
+      var third = bounded.vertx().eventBus().request("rooms.authorize", new JsonObject().put("room", "org-c"), patient);
+      assertThat(failureOf(third)).as("one more than bridge.maxPendingRequests fails at once")
+        .satisfies(e -> assertThat(e.failureCode()).isEqualTo(503)).hasMessageContaining("pending");
+      assertThat(failureOf(first)).as("not answered within bridge.replyTimeoutMs")
+        .satisfies(e -> assertThat(e.failureCode()).isEqualTo(503)).hasMessageContaining("did not answer in time");
+      assertThat(failureOf(second).failureCode()).isEqualTo(503);
+    }
+  }
+
+  private static io.vertx.core.eventbus.ReplyException failureOf(io.vertx.core.Future<?> request) throws Exception {
+    try {
+      request.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (io.vertx.core.eventbus.ReplyException e) {
+      return e;
+    }
+    throw new AssertionError("the request did not fail");
   }
 }

@@ -257,8 +257,7 @@ class TcpBridgeSecurityTest {
   @Test
   void a_reply_to_a_reply_address_never_sent_to_this_connection_is_refused_with_403() {
     try (TcpBridgeClient asked = node.service(KEY); TcpBridgeClient other = node.service(KEY)) {
-      asked.register("rooms.authorize");
-      asked.authenticateService(KEY); // a send after the register: it is decided once this is answered
+      asked.registerAndAwait("rooms.authorize");
       // a request the first service holds, under an id only it was told
       node.vertx().eventBus().request("rooms.authorize", new JsonObject().put("room", "org-x").put("userId", "u"));
       String replyId = asked.next("rooms.authorize").getString("replyAddress");

@@ -11,16 +11,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A client of the TCP event-bus bridge for tests, over a real socket: each frame a 4-byte
@@ -31,13 +27,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TcpBridgeClient implements AutoCloseable {
 
-  private static final long WAIT_SECONDS = 10;
-
   private final Socket socket;
   private final DataOutputStream out;
-  private final Map<String, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
-  private final Map<String, BlockingQueue<JsonObject>> byAddress = new ConcurrentHashMap<>();
-  private final BlockingQueue<JsonObject> addressless = new LinkedBlockingQueue<>();
+  private final Inbox inbox = new Inbox();
+  /** The key this client authenticated with, once it did. */
+  private String apiKey;
   private final BlockingQueue<JsonObject> pongs = new LinkedBlockingQueue<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   /** Counted down to let the reader start: a client that never reads is one that never counts it down. */
@@ -76,6 +70,7 @@ public final class TcpBridgeClient implements AutoCloseable {
 
   /** {@code auth.authenticate {apiKey}}: the reply ({@code {service, connectionId}}) or a {@link BridgeError}. */
   public JsonObject authenticateService(String apiKey) {
+    this.apiKey = apiKey;
     return request("auth.authenticate", new JsonObject().put("apiKey", apiKey));
   }
 
@@ -86,14 +81,13 @@ public final class TcpBridgeClient implements AutoCloseable {
 
   public JsonObject request(String address, Object body, JsonObject headers) {
     String replyAddress = UUID.randomUUID().toString();
-    CompletableFuture<JsonObject> reply = new CompletableFuture<>();
-    pending.put(replyAddress, reply);
+    CompletableFuture<JsonObject> reply = inbox.expectReply(replyAddress);
     JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress);
     if (headers != null) {
       frame.put("headers", headers);
     }
     send(frame);
-    return await(reply).getJsonObject("body");
+    return Inbox.await(reply).getJsonObject("body");
   }
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */
@@ -107,8 +101,20 @@ public final class TcpBridgeClient implements AutoCloseable {
   }
 
   public void register(String address) {
-    byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>());
+    inbox.on(address);
     send(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  /**
+   * A service registers {@code addresses} and waits until the node has decided them: a send
+   * after a register is handled once the register is, so the answer to authenticating again
+   * (with the same key) means the bus knows the consumers. Refusals wait on their addresses.
+   */
+  public void registerAndAwait(String... addresses) {
+    for (String address : addresses) {
+      register(address);
+    }
+    authenticateService(apiKey);
   }
 
   public void unregister(String address) {
@@ -125,7 +131,7 @@ public final class TcpBridgeClient implements AutoCloseable {
    * {@code answer} makes of the message, on a thread of its own until the connection closes.
    */
   public void answerEach(String address, java.util.function.Function<JsonObject, Object> answer) {
-    BlockingQueue<JsonObject> queue = byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>());
+    BlockingQueue<JsonObject> queue = inbox.on(address);
     Thread answering = new Thread(() -> {
       try {
         while (!closed.isDone()) {
@@ -145,7 +151,7 @@ public final class TcpBridgeClient implements AutoCloseable {
   /** Pings and waits for the {@code pong}. */
   public JsonObject ping() {
     send(new JsonObject().put("type", "ping"));
-    return poll(pongs, "pong");
+    return Inbox.poll(pongs, "no pong");
   }
 
   public void send(JsonObject frame) {
@@ -181,7 +187,7 @@ public final class TcpBridgeClient implements AutoCloseable {
 
   /** The next frame on an address (a message, or an {@code err} for it). */
   public JsonObject next(String address) {
-    return poll(byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()), "a frame on " + address);
+    return inbox.next(address);
   }
 
   /** Frames on a room address until a delivery of {@code event} arrives: that one, whole. */
@@ -196,19 +202,19 @@ public final class TcpBridgeClient implements AutoCloseable {
 
   /** The next {@code err} frame that named no address. */
   public JsonObject nextError() {
-    return poll(addressless, "an address-less err");
+    return inbox.nextError();
   }
 
   /** Waits for the server to close the connection. */
   public void awaitClosed() {
-    await(closed);
+    Inbox.await(closed);
   }
 
   /** Waits for the server to close the connection; the address-less {@code err} frames that came before, in order. */
   public java.util.List<JsonObject> errorsUntilClosed() {
     awaitClosed();
     java.util.List<JsonObject> errors = new java.util.ArrayList<>();
-    addressless.drainTo(errors);
+    inbox.addressless().drainTo(errors);
     return errors;
   }
 
@@ -248,43 +254,6 @@ public final class TcpBridgeClient implements AutoCloseable {
       pongs.add(frame);
       return;
     }
-    String address = frame.getString("address");
-    CompletableFuture<JsonObject> reply = address == null ? null : pending.remove(address);
-    if (reply != null) {
-      if ("err".equals(frame.getString("type"))) {
-        reply.completeExceptionally(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
-      } else {
-        reply.complete(frame);
-      }
-    } else if (address != null) {
-      byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).add(frame);
-    } else {
-      addressless.add(frame);
-    }
-  }
-
-  private static JsonObject poll(BlockingQueue<JsonObject> queue, String what) {
-    try {
-      JsonObject frame = queue.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (frame == null) {
-        throw new AssertionError("no " + what + " within " + WAIT_SECONDS + " s");
-      }
-      return frame;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) {
-    try {
-      return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new AssertionError(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
-    }
+    inbox.accept(frame);
   }
 }
