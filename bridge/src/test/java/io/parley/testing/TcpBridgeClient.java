@@ -51,6 +51,17 @@ public final class TcpBridgeClient implements AutoCloseable {
     return client;
   }
 
+  /** A client over a socket already connected (a TLS one, say). */
+  public static TcpBridgeClient over(Socket socket) {
+    try {
+      TcpBridgeClient client = new TcpBridgeClient(socket);
+      client.reading.countDown();
+      return client;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A client that reads nothing until {@link #resumeReading}: the server's writes back up. */
   public static TcpBridgeClient connectNotReading(int port) {
     try {
