@@ -227,8 +227,11 @@ final class Connection {
     } else if ("ping".equals(frame.type())) {
       if (expired(lastSeen)) {
         close(CloseReason.TOKEN_EXPIRED);
-      } else if (frames.pong() != null) {
-        write(frames.pong());
+      } else {
+        Buffer pong = frames.pong();
+        if (pong != null) {
+          write(pong);
+        }
       }
     } else if (data.length() > ctx.options().maxBodyBytes() && bodyBytes(frame) > ctx.options().maxBodyBytes()) {
       refuse(frame, Failure.TOO_LARGE, Frames.TOO_LARGE, "body over " + ctx.options().maxBodyBytes() + " bytes");
