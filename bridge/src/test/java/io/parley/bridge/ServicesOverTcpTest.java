@@ -169,6 +169,20 @@ class ServicesOverTcpTest {
     }
   }
 
+  @Test
+  void a_service_may_fail_a_request_and_the_requester_sees_its_code_and_message() throws Exception {
+    try (TcpBridgeClient service = node.service(HttpOptions.DEV_API_KEY)) {
+      service.registerAndAwait("rooms.authorize");
+      var asked = node.vertx().eventBus().request("rooms.authorize", new JsonObject().put("room", "org-x").put("userId", "u"));
+      String replyId = service.next("rooms.authorize").getString("replyAddress");
+      service.send(new JsonObject().put("type", "send").put("address", replyId)
+        .put("failureCode", 409).put("message", "directory is being rebuilt"));
+      assertThat(failureOf(asked)).satisfies(e -> assertThat(e.failureCode()).isEqualTo(409))
+        .hasMessage("directory is being rebuilt");
+      assertThat(service.requestCode(replyId, new JsonObject())).as("an answered request takes no second answer").isEqualTo(403);
+    }
+  }
+
   private static io.vertx.core.eventbus.ReplyException failureOf(io.vertx.core.Future<?> request) throws Exception {
     try {
       request.await(10, java.util.concurrent.TimeUnit.SECONDS);
