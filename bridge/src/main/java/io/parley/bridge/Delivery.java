@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * One envelope on its way to a room's local members: the {@code rec} frame built once per node,
  * its two websocket messages (raw, and SockJS's {@code a["..."]}) built at most once each as
  * {@link SharedFrame}s that every member socket writes as they are, and its TCP frame (length
- * prefix and {@code message}) built at most once for every TCP member. {@link #release} after
+ * prefix and {@code message}) built at most once, as a {@link SharedFrame} too, for every TCP
+ * member. {@link #release} after
  * the fan-out.
  */
 final class Delivery {
@@ -18,7 +19,7 @@ final class Delivery {
   private final Buffer frame;
   private SharedFrame raw;
   private SharedFrame sockJs;
-  private Buffer tcp;
+  private SharedFrame tcp;
 
   Delivery(Buffer prefix, Buffer envelope) {
     this.frame = Frames.delivery(prefix, envelope);
@@ -46,9 +47,9 @@ final class Delivery {
   }
 
   /** The frame as the TCP event-bus bridge writes it: length-prefixed, {@code message} for {@code rec}. */
-  Buffer tcp() {
+  SharedFrame tcp() {
     if (tcp == null) {
-      tcp = Frames.tcpDelivery(frame);
+      tcp = SharedFrame.framed(Frames.tcpDelivery(frame));
     }
     return tcp;
   }
@@ -59,6 +60,9 @@ final class Delivery {
     }
     if (sockJs != null) {
       sockJs.release();
+    }
+    if (tcp != null) {
+      tcp.release();
     }
   }
 

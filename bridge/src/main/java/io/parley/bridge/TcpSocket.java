@@ -1,5 +1,6 @@
 package io.parley.bridge;
 
+import io.parley.bridge.netty.TcpChannel;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -8,20 +9,22 @@ import io.vertx.core.net.NetSocket;
  * The TCP event-bus bridge ({@code tcp.port}), as {@code io.vertx:vertx-tcp-eventbus-bridge}'s
  * clients speak it: each frame a 4-byte big-endian length and UTF-8 JSON ({@link TcpFraming}),
  * deliveries and replies as {@code message}, {@code pong} for a {@code ping}
- * ({@link Frames#TCP}). For services in any language; a browser's token works here too, with a
+ * ({@link Frames#TCP}); writes go through {@link TcpChannel}, so a room's delivery is one shared
+ * buffer flushed once per burst, as on the websocket endpoints. For services in any language; a browser's token works here too, with a
  * browser's rights. A length prefix out of bounds is answered with an {@code err} and closes
  * this connection; TCP has no close code, so every close is told by the {@code err} before it.
  */
 final class TcpSocket implements Transport {
 
   private final NetSocket socket;
+  private final TcpChannel channel;
   private final int maxFrameBytes;
   private TcpFraming framing;
 
   TcpSocket(NetSocket socket, int maxQueuedBytes, int maxFrameBytes) {
     this.socket = socket;
+    this.channel = TcpChannel.of(socket, maxQueuedBytes);
     this.maxFrameBytes = maxFrameBytes;
-    socket.setWriteQueueMaxSize(maxQueuedBytes);
   }
 
   @Override
@@ -47,22 +50,22 @@ final class TcpSocket implements Transport {
 
   @Override
   public boolean writable() {
-    return !socket.writeQueueFull();
+    return channel.writable();
   }
 
   @Override
   public void send(Buffer frame) {
-    socket.write(Frames.lengthPrefixed(frame));
+    channel.send(Frames.lengthPrefixed(frame));
   }
 
   @Override
   public void deliver(Delivery delivery) {
-    socket.write(delivery.tcp());
+    channel.queue(delivery.tcp());
   }
 
   @Override
   public void flush() {
-    // every write above was sent already
+    channel.flush();
   }
 
   @Override

@@ -58,6 +58,33 @@ class NettyInternalsTest {
   }
 
   @Test
+  void a_tcp_channel_writes_shared_frames_and_its_own_in_order() throws Exception {
+    CompletableFuture<TcpChannel> server = new CompletableFuture<>();
+    int port = vertx.createNetServer()
+      .connectHandler(socket -> {
+        TcpChannel channel = TcpChannel.of(socket, 1 << 20);
+        SharedFrame shared = SharedFrame.framed(io.vertx.core.buffer.Buffer.buffer("shared,"));
+        channel.queue(shared);
+        channel.queue(shared);
+        shared.release();
+        channel.flush();
+        channel.send(io.vertx.core.buffer.Buffer.buffer("own."));
+        server.complete(channel);
+      })
+      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    StringBuilder received = new StringBuilder();
+    CompletableFuture<String> all = new CompletableFuture<>();
+    vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS).handler(bytes -> {
+      received.append(bytes.toString(StandardCharsets.UTF_8));
+      if (received.toString().endsWith(".")) {
+        all.complete(received.toString());
+      }
+    });
+    assertThat(server.get(10, TimeUnit.SECONDS).writable()).isTrue();
+    assertThat(all.get(10, TimeUnit.SECONDS)).isEqualTo("shared,shared,own.");
+  }
+
+  @Test
   void the_per_socket_trim_finds_what_it_clears() {
     assertThat(WebSocketFootprint.available()).isTrue();
   }
