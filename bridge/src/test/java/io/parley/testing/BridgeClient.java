@@ -77,14 +77,7 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public JsonObject request(String address, Object body, JsonObject headers) {
-    String replyAddress = UUID.randomUUID().toString();
-    CompletableFuture<JsonObject> reply = inbox.expectReply(replyAddress);
-    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress);
-    if (headers != null) {
-      frame.put("headers", headers);
-    }
-    send(frame);
-    return await(reply).getJsonObject("body");
+    return inbox.request(address, body, headers, this::send);
   }
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */

@@ -27,6 +27,22 @@ final class Inbox {
   private final Map<String, BlockingQueue<JsonObject>> byAddress = new ConcurrentHashMap<>();
   private final BlockingQueue<JsonObject> addressless = new LinkedBlockingQueue<>();
 
+  /**
+   * Sends {@code address} a request (a {@code send} with a fresh reply address, and
+   * {@code headers} when given) through {@code send}, and waits for the reply's body, or
+   * throws the failure as a {@link BridgeError}.
+   */
+  JsonObject request(String address, Object body, JsonObject headers, java.util.function.Consumer<JsonObject> send) {
+    String replyAddress = java.util.UUID.randomUUID().toString();
+    CompletableFuture<JsonObject> reply = expectReply(replyAddress);
+    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress);
+    if (headers != null) {
+      frame.put("headers", headers);
+    }
+    send.accept(frame);
+    return await(reply).getJsonObject("body");
+  }
+
   /** The whole reply frame to a request sent with {@code replyAddress}, once it arrives. */
   CompletableFuture<JsonObject> expectReply(String replyAddress) {
     CompletableFuture<JsonObject> reply = new CompletableFuture<>();

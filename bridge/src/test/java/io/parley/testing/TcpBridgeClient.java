@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -91,14 +90,7 @@ public final class TcpBridgeClient implements AutoCloseable {
   }
 
   public JsonObject request(String address, Object body, JsonObject headers) {
-    String replyAddress = UUID.randomUUID().toString();
-    CompletableFuture<JsonObject> reply = inbox.expectReply(replyAddress);
-    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress);
-    if (headers != null) {
-      frame.put("headers", headers);
-    }
-    send(frame);
-    return Inbox.await(reply).getJsonObject("body");
+    return inbox.request(address, body, headers, this::send);
   }
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */

@@ -2,7 +2,6 @@ package io.parley.bridge.netty;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -16,42 +15,19 @@ import io.vertx.core.net.NetSocket;
  * {@link NetSocketInternal#channelHandlerContext()}; {@code NettyInternalsTest} fails if a Vert.x
  * upgrade changes it. Used from the socket's event loop only.
  */
-public final class TcpChannel {
+public final class TcpChannel extends BoundedChannel {
 
-  private final ChannelHandlerContext channel;
-  private boolean unflushed;
-
-  private TcpChannel(ChannelHandlerContext channel) {
-    this.channel = channel;
+  private TcpChannel(ChannelHandlerContext channel, int maxQueuedBytes) {
+    super(channel, channel, maxQueuedBytes);
   }
 
   /** Takes over {@code socket}'s channel; call it on the socket's event loop before anything is written. */
   public static TcpChannel of(NetSocket socket, int maxQueuedBytes) {
-    ChannelHandlerContext channel = ((NetSocketInternal) socket).channelHandlerContext();
-    channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes));
-    return new TcpChannel(channel);
-  }
-
-  public boolean writable() {
-    return channel.channel().isWritable();
-  }
-
-  /** Queues a shared frame; it goes out at the next {@link #flush}. */
-  public void queue(SharedFrame frame) {
-    channel.write(frame.retainedDuplicate(), channel.voidPromise());
-    unflushed = true;
-  }
-
-  public void flush() {
-    if (unflushed) {
-      unflushed = false;
-      channel.flush();
-    }
+    return new TcpChannel(((NetSocketInternal) socket).channelHandlerContext(), maxQueuedBytes);
   }
 
   /** Writes bytes of this socket's own (a reply, a refusal), after anything queued, and flushes. */
   public void send(Buffer bytes) {
-    channel.writeAndFlush(Unpooled.wrappedBuffer(bytes.getBytes()), channel.voidPromise());
-    unflushed = false;
+    writeOwn(Unpooled.wrappedBuffer(bytes.getBytes()));
   }
 }
