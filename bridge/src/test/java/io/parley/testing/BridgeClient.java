@@ -86,12 +86,7 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public int requestCode(String address, Object body, JsonObject headers) {
-    try {
-      request(address, body, headers);
-      return 0;
-    } catch (BridgeError e) {
-      return e.code;
-    }
+    return Inbox.failureCodeOf(() -> request(address, body, headers));
   }
 
   public void register(String address) {

@@ -43,6 +43,16 @@ final class Inbox {
     return await(reply).getJsonObject("body");
   }
 
+  /** The failure code a request ended with, or 0 when it was answered. */
+  static int failureCodeOf(Runnable request) {
+    try {
+      request.run();
+      return 0;
+    } catch (BridgeError e) {
+      return e.code;
+    }
+  }
+
   /** The whole reply frame to a request sent with {@code replyAddress}, once it arrives. */
   CompletableFuture<JsonObject> expectReply(String replyAddress) {
     CompletableFuture<JsonObject> reply = new CompletableFuture<>();

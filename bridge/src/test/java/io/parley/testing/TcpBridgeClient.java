@@ -95,12 +95,7 @@ public final class TcpBridgeClient implements AutoCloseable {
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */
   public int requestCode(String address, Object body) {
-    try {
-      request(address, body);
-      return 0;
-    } catch (BridgeError e) {
-      return e.code;
-    }
+    return Inbox.failureCodeOf(() -> request(address, body));
   }
 
   public void register(String address) {
