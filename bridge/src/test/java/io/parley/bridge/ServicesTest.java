@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A service in any language joins the bus over the TCP endpoint with an API key: it answers the
  * host hooks (with {@code rooms.policy: "bus"}, who joins which room), hears the server events,
  * publishes into rooms as the server, and watches rooms without being a member. Browsers are on
- * the websocket bridge, as they would be.
+ * the websocket bridge, as they would be. A service may connect over the websocket bridge too.
  */
-class ServicesOverTcpTest {
+class ServicesTest {
 
   private static final long AUTHORIZE_TIMEOUT_MS = 1000;
 
@@ -133,6 +133,19 @@ class ServicesOverTcpTest {
       assertThat(delivery.getJsonObject("body").getJsonObject("from").getString("userId")).isEqualTo("acme.ann");
       JsonArray members = ann.request("rooms.state", new JsonObject().put("room", "org-acme")).getJsonArray("members");
       assertThat(members.stream().map(m -> ((JsonObject) m).getString("userId")).toList()).containsExactly("acme.ann");
+    }
+  }
+
+  @Test
+  void a_service_may_connect_over_the_websocket_bridge_too() {
+    try (TcpBridgeClient authorizing = authorizingService(); BridgeClient ann = node.signIn("acme.ann");
+         BridgeClient service = node.connect(BridgeClient.Transport.RAW)) {
+      ann.join("org-acme");
+      JsonObject reply = service.request("auth.authenticate", new JsonObject().put("apiKey", HttpOptions.DEV_API_KEY));
+      assertThat(reply.getString("service")).isEqualTo(ApiKeys.hashId(HttpOptions.DEV_API_KEY));
+      service.request("rooms.publish", new JsonObject().put("room", "org-acme").put("event", "billing.refund").put("data", 5));
+      List<JsonObject> seen = ann.envelopesUntil("room.org-acme", "billing.refund");
+      assertThat(seen.get(seen.size() - 1).containsKey("from")).isFalse();
     }
   }
 
