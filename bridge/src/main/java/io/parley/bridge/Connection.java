@@ -68,7 +68,8 @@ final class Connection {
   private final Frames frames;
   private final String connectionId = UUID.randomUUID().toString();
   private final long openedAt;
-  private final RateLimiter rate;
+  /** A user's rate; a service's once it authenticates ({@code bridge.serviceRatePerSecond}). */
+  private RateLimiter rate;
   private final RateLimiter refusals;
   private final Set<RoomName> rooms = new LinkedHashSet<>();
   /** Rooms the policy allowed for this socket, so requests naming them skip the policy. */
@@ -406,6 +407,7 @@ final class Connection {
     }
     if (service == null) {
       service = key.get();
+      rate = new RateLimiter(ctx.options().serviceRatePerSecond(), ctx.options().serviceRateBurst(), System.nanoTime());
       hooks = new ServiceHooks(ctx.bus(), service.id(), ctx.options(), ctx.clock(),
         (address, body, replyId) -> write(frames.consumed(address, body, replyId)));
       LOG.info("Service {} connected ({})", service.id(), connectionId);

@@ -269,7 +269,8 @@ class TcpBridgeSecurityTest {
 
   @Test
   void a_flood_beyond_the_rate_limit_is_refused_with_429_then_closed_for_too_many_refusals() {
-    try (TcpBridgeClient flooder = node.service(KEY)) {
+    try (TcpBridgeClient flooder = node.connectTcp()) {
+      flooder.request("auth.authenticate", new JsonObject().put("token", node.token("flo")).put("sessionId", UUID.randomUUID().toString()));
       byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(StandardCharsets.UTF_8);
       ByteBuffer flood = ByteBuffer.allocate(400 * (4 + ping.length));
       for (int i = 0; i < 400; i++) {
@@ -280,6 +281,28 @@ class TcpBridgeSecurityTest {
       assertThat(errors.get(0).getString("body")).isEqualTo("rate_limited");
       assertThat(errors.get(0).getInteger("failureCode")).isEqualTo(429);
       assertThat(errors.get(errors.size() - 1).getString("body")).isEqualTo("too_many_refusals");
+    }
+  }
+
+  @Test
+  void a_service_has_a_rate_of_its_own_once_authenticated_and_a_user_keeps_the_users() {
+    JsonObject tight = TestNode.TCP.copy().put("bridge", new JsonObject().put("ratePerSecond", 1).put("rateBurst", 20));
+    try (TestNode limited = TestNode.start(tight); TcpBridgeClient service = limited.service(HttpOptions.DEV_API_KEY);
+         TcpBridgeClient tab = limited.connectTcp()) {
+      tab.request("auth.authenticate", new JsonObject().put("token", limited.token("ann")).put("sessionId", UUID.randomUUID().toString()));
+      byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(StandardCharsets.UTF_8);
+      ByteBuffer pings = ByteBuffer.allocate(100 * (4 + ping.length));
+      for (int i = 0; i < 100; i++) {
+        pings.putInt(ping.length).put(ping);
+      }
+      service.sendRaw(pings.array());
+      tab.sendRaw(pings.array());
+      assertThat(tab.nextError().getString("body")).as("the user's rate: 20 at once").isEqualTo("rate_limited");
+      for (int i = 0; i < 100; i++) {
+        assertThat(service.pong().getString("type")).isEqualTo("pong");
+      }
+      assertThat(service.request("rooms.publish", new JsonObject().put("room", "org-x").put("event", "x.y").put("data", 1))
+        .getInteger("offset")).as("no refusal came before this reply").isPositive();
     }
   }
 

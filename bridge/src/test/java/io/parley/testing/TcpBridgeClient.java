@@ -146,6 +146,11 @@ public final class TcpBridgeClient implements AutoCloseable {
     answering.start();
   }
 
+  /** The next {@code pong} (for a ping sent before). */
+  public JsonObject pong() {
+    return Inbox.poll(pongs, "no pong");
+  }
+
   /** Pings and waits for the {@code pong}. */
   public JsonObject ping() {
     send(new JsonObject().put("type", "ping"));
