@@ -1,7 +1,7 @@
 package io.parley.bridge;
 
 import io.parley.testing.BridgeClient;
-import io.parley.testing.NodeScripts;
+import io.parley.testing.Scripts;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -26,10 +26,10 @@ class NodeServiceTest {
 
   @Test
   void a_node_service_on_the_published_tcp_client_decides_joins_hears_them_and_publishes_to_the_members() {
-    Path dir = NodeScripts.repositoryRoot(DIR).resolve(DIR);
-    NodeScripts.ensureInstalled(dir, "node_modules/vertx3-tcp-eventbus-client/lib/tcp-vertx-eventbus.js");
+    Path dir = Scripts.repositoryRoot(DIR).resolve(DIR);
+    Scripts.ensureInstalled(dir, "node_modules/vertx3-tcp-eventbus-client/lib/tcp-vertx-eventbus.js");
     try (TestNode node = TestNode.start(TestNode.TCP.copy().put("rooms", new JsonObject().put("policy", "bus")));
-         NodeScripts.Running service = NodeScripts.start(dir, List.of(NodeScripts.node(), "service.js",
+         Scripts.Running service = Scripts.start(dir, List.of(Scripts.node(), "service.js",
            "127.0.0.1", String.valueOf(node.tcpPort()), HttpOptions.DEV_API_KEY, "org-acme", "acme.ann"));
          BridgeClient ann = node.signIn("acme.ann"); BridgeClient bob = node.signIn("bob")) {
       service.awaitLine("ready"::equals, SCRIPT_SECONDS);
@@ -42,7 +42,7 @@ class NodeServiceTest {
       assertThat(greeting.getJsonObject("data").getString("hello")).isEqualTo("acme.ann");
       assertThat(greeting.containsKey("from")).as("published by a service: a server event").isFalse();
 
-      NodeScripts.Finished finished = service.awaitExit(SCRIPT_SECONDS);
+      Scripts.Finished finished = service.awaitExit(SCRIPT_SECONDS);
       JsonObject result = new JsonObject(finished.lastLine());
       assertThat(result.getBoolean("ok")).as("%s", finished.describe()).isTrue();
       assertThat(finished.exitCode()).as("%s", finished.describe()).isZero();

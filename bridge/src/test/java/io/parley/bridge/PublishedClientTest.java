@@ -1,6 +1,6 @@
 package io.parley.bridge;
 
-import io.parley.testing.NodeScripts;
+import io.parley.testing.Scripts;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,14 +50,14 @@ class PublishedClientTest {
 
   @BeforeAll
   static void run_the_published_client_against_a_real_node() {
-    Path root = NodeScripts.repositoryRoot(SCRIPT);
-    NodeScripts.ensureInstalled(root.resolve("web-demo"),
+    Path root = Scripts.repositoryRoot(SCRIPT);
+    Scripts.ensureInstalled(root.resolve("web-demo"),
       "node_modules/@vertx/eventbus-bridge-client.js/vertx-eventbus.js", "node_modules/sockjs-client/package.json");
     node = TestNode.start();
     for (String transport : TRANSPORTS) {
       String tokenA = node.token("alice", boards("42"));
       String tokenB = node.token("bob", boards("42"));
-      NodeScripts.Finished run = NodeScripts.run(root, NODE_TIMEOUT_SECONDS, List.of(NodeScripts.node(), SCRIPT,
+      Scripts.Finished run = Scripts.run(root, NODE_TIMEOUT_SECONDS, List.of(Scripts.node(), SCRIPT,
         "--transports=" + transport, "http://127.0.0.1:" + node.port(), tokenA, tokenB));
       String transcript = run.describe();
       JsonObject result;

@@ -13,18 +13,19 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Node scripts run by tests as child processes, with published npm clients installed from a
- * committed {@code package-lock.json}: output goes to temporary files (no pipe to fill up), a
- * running script can be waited on for a line it prints, and one that overruns is killed.
+ * Scripts (Node, Python) run by tests as child processes, Node's with published npm clients
+ * installed from a committed {@code package-lock.json}: output goes to temporary files (no pipe
+ * to fill up), a running script can be waited on for a line it prints, and one that overruns is
+ * killed.
  */
-public final class NodeScripts {
+public final class Scripts {
 
   private static final long NPM_TIMEOUT_SECONDS = 300;
 
   /** What a finished script did, with a transcript for failure messages. */
   public record Finished(List<String> command, int exitCode, String stdout, String stderr) {
     public String describe() {
-      return "$ " + String.join(" ", command.stream().map(NodeScripts::redact).toList())
+      return "$ " + String.join(" ", command.stream().map(Scripts::redact).toList())
         + "\nexit: " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
     }
 
@@ -107,8 +108,8 @@ public final class NodeScripts {
   /** Starts {@code command} in {@code dir}. */
   public static Running start(Path dir, List<String> command) {
     try {
-      Path out = Files.createTempFile("parley-node-script", ".out");
-      Path err = Files.createTempFile("parley-node-script", ".err");
+      Path out = Files.createTempFile("parley-script", ".out");
+      Path err = Files.createTempFile("parley-script", ".err");
       Process process = new ProcessBuilder(command).directory(dir.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
         .start();
@@ -167,6 +168,6 @@ public final class NodeScripts {
     return arg.startsWith("eyJ") ? "<token>" : arg;
   }
 
-  private NodeScripts() {
+  private Scripts() {
   }
 }
