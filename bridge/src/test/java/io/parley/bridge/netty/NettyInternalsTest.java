@@ -32,7 +32,8 @@ class NettyInternalsTest {
   void a_websocket_channel_writes_shared_frames_past_the_encoder_and_checks_utf8() throws Exception {
     CompletableFuture<WebSocketChannel> server = new CompletableFuture<>();
     int port = vertx.createHttpServer()
-      .webSocketHandler(socket -> {
+      // writes once the client says so: it listens by then, nothing arrives before its handler
+      .webSocketHandler(socket -> socket.textMessageHandler(go -> {
         WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
         server.complete(channel);
         SharedFrame shared = SharedFrame.text("shared".getBytes(StandardCharsets.UTF_8));
@@ -41,12 +42,13 @@ class NettyInternalsTest {
         shared.release();
         channel.flush();
         channel.sendText("own".getBytes(StandardCharsets.UTF_8));
-      })
+      }))
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     WebSocket client = vertx.createWebSocketClient()
       .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")).await(10, TimeUnit.SECONDS);
     client.textMessageHandler(received::add);
+    client.writeTextMessage("go");
 
     WebSocketChannel channel = server.get(10, TimeUnit.SECONDS);
     assertThat(channel.writesPastEncoder()).as("the frame encoder was found in the pipeline").isTrue();
@@ -61,7 +63,8 @@ class NettyInternalsTest {
   void a_tcp_channel_writes_shared_frames_and_its_own_in_order() throws Exception {
     CompletableFuture<TcpChannel> server = new CompletableFuture<>();
     int port = vertx.createNetServer()
-      .connectHandler(socket -> {
+      // writes once the client says so: it listens by then, nothing arrives before its handler
+      .connectHandler(socket -> socket.handler(go -> {
         TcpChannel channel = TcpChannel.of(socket, 1 << 20);
         SharedFrame shared = SharedFrame.framed(io.vertx.core.buffer.Buffer.buffer("shared,"));
         channel.queue(shared);
@@ -70,16 +73,18 @@ class NettyInternalsTest {
         channel.flush();
         channel.send(io.vertx.core.buffer.Buffer.buffer("own."));
         server.complete(channel);
-      })
+      }))
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     StringBuilder received = new StringBuilder();
     CompletableFuture<String> all = new CompletableFuture<>();
-    vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS).handler(bytes -> {
+    io.vertx.core.net.NetSocket client = vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    client.handler(bytes -> {
       received.append(bytes.toString(StandardCharsets.UTF_8));
       if (received.toString().endsWith(".")) {
         all.complete(received.toString());
       }
     });
+    client.write("go");
     assertThat(server.get(10, TimeUnit.SECONDS).writable()).isTrue();
     assertThat(all.get(10, TimeUnit.SECONDS)).isEqualTo("shared,shared,own.");
   }
