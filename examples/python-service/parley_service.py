@@ -9,7 +9,7 @@ each user who joins `room` with a server event. See docs/protocol.md, "Services"
     python3 parley_service.py <host> <port> <apiKey> <room> [<userId>]
 
 With <userId> it exits after greeting that user, printing one line of JSON with what it saw
-(io.parley.bridge.PythonServiceTest runs it so); without, it serves until interrupted.
+(io.parley.bridge.ServicesInOtherLanguagesTest runs it so); without, it serves until interrupted.
 """
 import json
 import socket

@@ -1,5 +1,5 @@
 // A service in Node on Parley's TCP event-bus bridge, written with the published client
-// vertx3-tcp-eventbus-client, unchanged. Run by io.parley.bridge.NodeServiceTest:
+// vertx3-tcp-eventbus-client, unchanged. Run by io.parley.bridge.ServicesInOtherLanguagesTest:
 //
 //   node service.js <host> <port> <apiKey> <room> <userId>
 //
