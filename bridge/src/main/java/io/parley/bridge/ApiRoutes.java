@@ -9,10 +9,6 @@ import io.parley.shared.RealtimeService;
 import io.parley.shared.Request;
 import io.vertx.core.Future;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.List;
-
 /**
  * {@code /api/...}: publishing to rooms and notifications for backends that are not on the bus. Every
  * request needs {@code Authorization: Bearer <api key>}; a missing or wrong key is a 401.
@@ -21,13 +17,13 @@ final class ApiRoutes {
 
   private final RealtimeService realtime;
   private final ServiceRequests services;
-  private final List<byte[]> keys;
+  private final ApiKeys keys;
 
   /** @param realtime where room events are published: the node's room publisher, on this node */
-  ApiRoutes(RealtimeService realtime, ServiceRequests services, List<String> keys) {
+  ApiRoutes(RealtimeService realtime, ServiceRequests services, ApiKeys keys) {
     this.realtime = realtime;
     this.services = services;
-    this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+    this.keys = keys;
   }
 
   void mount(Router router) {
@@ -38,11 +34,8 @@ final class ApiRoutes {
 
   private void requireKey(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
-    byte[] presented = header != null && header.startsWith("Bearer ")
-      ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
-      : new byte[0];
-    // constant-time comparison, so response timing does not leak a key prefix
-    if (keys.stream().anyMatch(key -> MessageDigest.isEqual(key, presented))) {
+    String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+    if (keys.match(presented).isPresent()) {
       ctx.next();
     } else {
       HttpReplies.error(ctx, Failure.UNAUTHENTICATED, "missing or wrong API key: send Authorization: Bearer <key>");

@@ -17,18 +17,23 @@ import java.util.List;
  *                                 // refusals alike) is too slow: closed (4006)
  *   "maxRoomsPerSocket": 100,
  *   "ratePerSecond": 100, "rateBurst": 200,   // frames per socket, valid or not: 429 beyond
+ *   "serviceRatePerSecond": 5000, "serviceRateBurst": 10000,   // the same for a service's connection,
+ *                                 // once authenticated: it answers for many users
  *   "maxRefusalsPerMinute": 60,   // refused frames a socket may send (a burst of this many, then
  *                                 // one a second); past that it is closed (4007)
  *   "pingTimeoutMs": 10000,       // a socket that sends nothing this long is closed
- *   "replyTimeoutMs": 10000,      // how long a client's request may wait for its verticle
+ *   "replyTimeoutMs": 10000,      // how long a client's request may wait for its verticle, and a
+ *                                 // service's answer to a request it consumed (then: 503)
+ *   "maxPendingRequests": 1000,   // requests a service connection may hold unanswered; more: 503
  *   "origin": null,               // allowed Origin for SockJS (null: any)
  *   "transports": ["WEBSOCKET", "XHR"]
  * }
  * </pre>
  */
 public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBytes, int maxRoomsPerSocket,
-                            double ratePerSecond, double rateBurst, int maxRefusalsPerMinute, long pingTimeoutMs,
-                            long replyTimeoutMs, String origin, List<String> transports) {
+                            double ratePerSecond, double rateBurst, double serviceRatePerSecond, double serviceRateBurst,
+                            int maxRefusalsPerMinute, long pingTimeoutMs,
+                            long replyTimeoutMs, int maxPendingRequests, String origin, List<String> transports) {
 
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
   public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -38,8 +43,9 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
     if (maxBodyBytes <= 0 || maxFrameBytes < maxBodyBytes) {
       throw new IllegalArgumentException("bridge.maxFrameBytes must be at least bridge.maxBodyBytes, both positive");
     }
-    if (maxQueuedBytes <= 0 || maxRoomsPerSocket <= 0 || ratePerSecond <= 0 || rateBurst < 1 || maxRefusalsPerMinute < 1
-      || pingTimeoutMs <= 0 || replyTimeoutMs <= 0) {
+    if (maxQueuedBytes <= 0 || maxRoomsPerSocket <= 0 || ratePerSecond <= 0 || rateBurst < 1
+      || serviceRatePerSecond <= 0 || serviceRateBurst < 1 || maxRefusalsPerMinute < 1
+      || pingTimeoutMs <= 0 || replyTimeoutMs <= 0 || maxPendingRequests <= 0) {
       throw new IllegalArgumentException("bridge limits must be positive");
     }
   }
@@ -54,9 +60,12 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
       json.getInteger("maxRoomsPerSocket", 100),
       json.getDouble("ratePerSecond", 100.0),
       json.getDouble("rateBurst", 200.0),
+      json.getDouble("serviceRatePerSecond", 5000.0),
+      json.getDouble("serviceRateBurst", 10000.0),
       json.getInteger("maxRefusalsPerMinute", 60),
       json.getLong("pingTimeoutMs", 10_000L),
       json.getLong("replyTimeoutMs", 10_000L),
+      json.getInteger("maxPendingRequests", 1000),
       json.getString("origin"),
       transports.stream().map(String::valueOf).toList());
   }

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -27,11 +28,17 @@ import java.util.UUID;
  *   <li><b>Inbound.</b> Every frame, valid or not, takes a token from the connection's rate
  *   limit before anything else is done for it. Nothing but {@code auth.authenticate} (and pings)
  *   passes before authentication. One guard chain ({@link #admitted}) decides every SEND and
- *   REGISTER: address present, authenticated, token not expired; then only the exact inbound
- *   addresses can be sent to, only {@code room.<name>} can be registered, and only where the
- *   room policy allows it (a {@code room} named in a request body is checked the same way).</li>
+ *   REGISTER: address present, authenticated, token not expired; then the principal's kind
+ *   decides which addresses apply. A <b>user</b> (a browser's token, on any transport) may send
+ *   only to {@code Addresses.INBOUND} and register only {@code room.<name>} where the room policy
+ *   allows it (a {@code room} named in a request body is checked the same way). A <b>service</b>
+ *   (authenticated with an API key) may send only to {@code Addresses.SERVICE_INBOUND} and answer
+ *   the requests it was handed on this connection, register only
+ *   {@code Addresses.SERVICE_OUTBOUND} ({@link ServiceHooks}) and watch rooms, never as a
+ *   member.</li>
  *   <li><b>Identity.</b> Every forwarded frame carries identity headers written here, never the
- *   client's.</li>
+ *   client's: a user's {@code userId}, {@code sessionId}, {@code connectionId}, {@code userName};
+ *   a service's {@code service} (its key id).</li>
  *   <li><b>Outbound.</b> Replies, refusals and room deliveries all go through one write path
  *   bounded by {@code bridge.maxQueuedBytes}: a client owed more than that is closed
  *   ({@link CloseReason#SLOW_CONSUMER}) instead of buffered for.</li>
@@ -54,15 +61,17 @@ final class Connection {
   /** Joins again after the room store lost presence: tries, one per sweep (about a second apart). */
   private static final int REJOIN_ATTEMPTS = 30;
 
-  /** What a client frame says, once parsed. */
-  private record Inbound(String type, String address, String replyAddress, Object body) {
+  /** What a client frame says, once parsed; {@code failureCode} and {@code message} only a service's failed answer has. */
+  private record Inbound(String type, String address, String replyAddress, Object body, Integer failureCode, String message) {
   }
 
   private final ConnectionContext ctx;
   private final Transport transport;
+  private final Frames frames;
   private final String connectionId = UUID.randomUUID().toString();
   private final long openedAt;
-  private final RateLimiter rate;
+  /** A user's rate; a service's once it authenticates ({@code bridge.serviceRatePerSecond}). */
+  private RateLimiter rate;
   private final RateLimiter refusals;
   private final Set<RoomName> rooms = new LinkedHashSet<>();
   /** Rooms the policy allowed for this socket, so requests naming them skip the policy. */
@@ -72,7 +81,12 @@ final class Connection {
   private long lastSeen;
   private long lastSent;
   private boolean flushPending;
+  /** The user this connection authenticated as, or null. */
   private Principal principal;
+  /** The service this connection authenticated as (with an API key), or null; never both. */
+  private ApiKeys.ApiKey service;
+  /** What the service consumes for the node; null until a service authenticates. */
+  private ServiceHooks hooks;
   private boolean authenticating;
   /** This side decided to close: nothing more is read or written but the close itself. */
   private boolean closing;
@@ -84,6 +98,7 @@ final class Connection {
   Connection(ConnectionContext ctx, Transport transport) {
     this.ctx = ctx;
     this.transport = transport;
+    this.frames = transport.frames();
     this.openedAt = ctx.now();
     this.lastSeen = openedAt;
     this.lastSent = openedAt;
@@ -99,7 +114,7 @@ final class Connection {
   }
 
   private void onTransportFailure(Throwable failure) {
-    int code = WebSocketChannel.closeCodeOf(failure);
+    int code = failure instanceof FramingFailure framing ? (framing.tooLarge ? 1009 : 1002) : WebSocketChannel.closeCodeOf(failure);
     if (code == 1009) {
       ctx.metrics().refused("too_large");
     } else if (code > 0) {
@@ -183,9 +198,12 @@ final class Connection {
       rejoinsLeft = 0;
       rejoin(left);
     }
+    if (hooks != null) {
+      hooks.expire(now);
+    }
     // the deadline is for the client to ask, not for a busy server to answer: once an
     // authenticate request is on its way, its reply decides
-    if (principal == null && !authenticating && now - openedAt >= ctx.authTimeoutMs()) {
+    if (principal == null && service == null && !authenticating && now - openedAt >= ctx.authTimeoutMs()) {
       close(CloseReason.AUTH_TIMEOUT);
     } else if (expired(now)) {
       close(CloseReason.TOKEN_EXPIRED);
@@ -219,6 +237,11 @@ final class Connection {
     } else if ("ping".equals(frame.type())) {
       if (expired(lastSeen)) {
         close(CloseReason.TOKEN_EXPIRED);
+      } else {
+        Buffer pong = frames.pong();
+        if (pong != null) {
+          write(pong);
+        }
       }
     } else if (data.length() > ctx.options().maxBodyBytes() && bodyBytes(frame) > ctx.options().maxBodyBytes()) {
       refuse(frame, Failure.TOO_LARGE, Frames.TOO_LARGE, "body over " + ctx.options().maxBodyBytes() + " bytes");
@@ -238,7 +261,8 @@ final class Connection {
   private static Inbound parse(Buffer data) {
     try {
       JsonObject json = new JsonObject(data);
-      return new Inbound(text(json, "type"), text(json, "address"), text(json, "replyAddress"), json.getValue("body"));
+      return new Inbound(text(json, "type"), text(json, "address"), text(json, "replyAddress"), json.getValue("body"),
+        json.getValue("failureCode") instanceof Integer code ? code : null, text(json, "message"));
     } catch (RuntimeException e) {
       return null;
     }
@@ -257,8 +281,9 @@ final class Connection {
       refuse(frame, Failure.BAD_REQUEST, Frames.MISSING_ADDRESS, "address is required");
       return false;
     }
-    if (principal == null) {
-      refuse(frame, Failure.UNAUTHENTICATED, Frames.UNAUTHENTICATED, "authenticate first: send auth.authenticate {token, sessionId}");
+    if (principal == null && service == null) {
+      refuse(frame, Failure.UNAUTHENTICATED, Frames.UNAUTHENTICATED,
+        "authenticate first: send auth.authenticate {token, sessionId} (a user) or {apiKey} (a service)");
       return false;
     }
     if (expired(ctx.now())) {
@@ -275,8 +300,14 @@ final class Connection {
       }
     } else if (!admitted(frame)) {
       return;
-    } else if (!Addresses.INBOUND.contains(frame.address())) {
-      refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, "address " + frame.address() + " is not open to clients");
+    } else if (service != null && hooks.awaits(frame.address())) {
+      hooks.answer(frame.address(), frame.body(), frame.failureCode(), frame.message());
+    } else if (!(service != null ? Addresses.SERVICE_INBOUND : Addresses.INBOUND).contains(frame.address())) {
+      refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, "address " + frame.address() + " is not open to "
+        + (service != null ? "services (nor a request this connection was handed and has not answered)" : "clients"));
+    } else if (service != null) {
+      // server code: the room policy is about users
+      forward(frame);
     } else {
       authorizeNamedRoom(frame.body()).onComplete(ar -> {
         if (ar.failed()) {
@@ -316,12 +347,12 @@ final class Connection {
       return;
     }
     ctx.bus().request(frame.address(), frame.body(), delivery).onComplete(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() && principal != null) {
         ctx.notifications().answered(frame.address(), principal.sessionId(), ar.result().body());
       }
       // a verticle's failure is an answer, not a refusal by the bridge: not counted as one
       write(ar.succeeded()
-        ? Frames.reply(frame.replyAddress(), ar.result().body())
+        ? frames.reply(frame.replyAddress(), ar.result().body())
         : Frames.failedReply(frame.replyAddress(), Failure.codeOf(ar.cause()), Failure.messageOf(ar.cause())));
     });
   }
@@ -329,6 +360,14 @@ final class Connection {
   private void authenticate(Inbound frame) {
     if (authenticating) {
       refuse(frame, Failure.CONFLICT, Frames.ACCESS_DENIED, "authentication already in progress");
+      return;
+    }
+    if (frame.body() instanceof JsonObject body && body.containsKey("apiKey")) {
+      authenticateService(frame, body.getValue("apiKey") instanceof String key ? key : null);
+      return;
+    }
+    if (service != null) {
+      refuse(frame, Failure.CONFLICT, Frames.ACCESS_DENIED, "this connection is authenticated as a service: open a new one");
       return;
     }
     authenticating = true;
@@ -356,17 +395,48 @@ final class Connection {
         ctx.connections().authenticated(this, principal.userId());
       }
       if (frame.replyAddress() != null) {
-        write(Frames.reply(frame.replyAddress(), authenticated.toClientReply()));
+        write(frames.reply(frame.replyAddress(), authenticated.toClientReply()));
       }
     });
+  }
+
+  /**
+   * A service presents one of {@code api.keys}; the node decides, in constant time, without a
+   * bus round trip. Answers {@code {service, connectionId}}: the key's id, never the key.
+   */
+  private void authenticateService(Inbound frame, String apiKey) {
+    Optional<ApiKeys.ApiKey> key = ctx.apiKeys().match(apiKey);
+    if (key.isEmpty()) {
+      refuse(frame, Failure.UNAUTHENTICATED, Frames.UNAUTHENTICATED, "unknown API key");
+      return;
+    }
+    if (principal != null || (service != null && !service.id().equals(key.get().id()))) {
+      refuse(frame, Failure.CONFLICT, Frames.ACCESS_DENIED, "this connection is authenticated as someone else: open a new one");
+      return;
+    }
+    if (service == null) {
+      service = key.get();
+      rate = new RateLimiter(ctx.options().serviceRatePerSecond(), ctx.options().serviceRateBurst(), System.nanoTime());
+      hooks = new ServiceHooks(ctx.bus(), service.id(), ctx.options(), ctx.clock(),
+        (address, body, replyId) -> write(frames.consumed(address, body, replyId)));
+      LOG.info("Service {} connected ({})", service.id(), connectionId);
+    }
+    if (frame.replyAddress() != null) {
+      write(frames.reply(frame.replyAddress(), new JsonObject().put("service", service.id()).put("connectionId", connectionId)));
+    }
   }
 
   private Future<Void> register(Inbound frame) {
     if (!admitted(frame)) {
       return Future.succeededFuture();
     }
+    if (service != null && Addresses.SERVICE_OUTBOUND.contains(frame.address())) {
+      return consume(frame);
+    }
     if (!frame.address().startsWith(Addresses.ROOM_PREFIX)) {
-      refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, "only room.<name> addresses can be registered");
+      refuse(frame, Failure.FORBIDDEN, Frames.ACCESS_DENIED, service != null
+        ? "a service may register only room.<name> and " + String.join(", ", Addresses.SERVICE_OUTBOUND.stream().sorted().toList())
+        : "only room.<name> addresses can be registered");
       return Future.succeededFuture();
     }
     RoomName room = RoomName.fromAddress(frame.address()).orElse(null);
@@ -381,6 +451,13 @@ final class Connection {
     if (rooms.size() >= ctx.options().maxRoomsPerSocket()) {
       refuse(frame, Failure.RATE_LIMITED, Frames.RATE_LIMITED, "a socket may join at most " + ctx.options().maxRoomsPerSocket() + " rooms");
       return Future.succeededFuture();
+    }
+    if (service != null) {
+      // a service watches: it hears the room's deliveries but is never a member (no rooms.join,
+      // so no presence, no place in rooms.state or a vote's count), and trusted server code
+      // needs no room policy
+      rooms.add(room);
+      return ctx.rooms().join(room, this);
     }
     return ctx.policy().mayJoin(principal, room).transform(decision -> {
       if (closing || closed) {
@@ -414,10 +491,13 @@ final class Connection {
    * idempotent per connection), after the room store lost its presence: a Redis restarted
    * empty. In turn with registers and unregisters, so a room left meanwhile is not joined
    * again. If a join fails (the store went away again), all are asked again at the bridge's
-   * next sweeps, {@value #REJOIN_ATTEMPTS} times at most.
+   * next sweeps, {@value #REJOIN_ATTEMPTS} times at most. A service watching rooms was never a
+   * member, so it has nothing to rejoin.
    */
   void rejoinAll() {
-    rejoin(REJOIN_ATTEMPTS);
+    if (principal != null) {
+      rejoin(REJOIN_ATTEMPTS);
+    }
   }
 
   private void rejoin(int attempts) {
@@ -436,7 +516,24 @@ final class Connection {
       .mapEmpty();
   }
 
+  /** A service registers a hook or a server event: one clustered consumer, decided before the next frame. */
+  private Future<Void> consume(Inbound frame) {
+    if (hooks.registered(frame.address())) {
+      refuse(frame, Failure.CONFLICT, Frames.ACCESS_DENIED, "already registered on " + frame.address());
+      return Future.succeededFuture();
+    }
+    return hooks.register(frame.address()).recover(e -> {
+      hooks.unregister(frame.address());
+      refuse(frame, Failure.UNAVAILABLE, Frames.ACCESS_DENIED, "could not register " + frame.address() + ": " + e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
   private Future<Void> unregister(Inbound frame) {
+    if (service != null && frame.address() != null && Addresses.SERVICE_OUTBOUND.contains(frame.address())) {
+      hooks.unregister(frame.address());
+      return Future.succeededFuture();
+    }
     RoomName room = RoomName.fromAddress(frame.address()).orElse(null);
     if (closed || room == null || !rooms.remove(room)) {
       return Future.succeededFuture();
@@ -446,6 +543,9 @@ final class Connection {
 
   private Future<Void> leave(RoomName room) {
     ctx.rooms().leave(room, this);
+    if (service != null) {
+      return Future.succeededFuture(); // it watched, it was never a member
+    }
     return ctx.bus().request(Addresses.ROOMS_LEAVE, new JsonObject().put("room", room.value()),
         ctx.routing().route(Addresses.ROOMS_LEAVE, identity()))
       .<Void>mapEmpty()
@@ -461,6 +561,10 @@ final class Connection {
     }
     closed = true;
     ctx.connections().closed(this, principal == null ? null : principal.userId());
+    if (hooks != null) {
+      hooks.close();
+      LOG.info("Service {} disconnected ({})", service.id(), connectionId);
+    }
     membership = membership.transform(ar -> {
       Set<RoomName> joined = Set.copyOf(rooms);
       rooms.clear();
@@ -475,6 +579,10 @@ final class Connection {
 
   /** The headers every forwarded frame carries; whatever the client sent is dropped. */
   private DeliveryOptions identity() {
+    if (service != null) {
+      // server code to the verticles: no user identity, only which key
+      return new DeliveryOptions().addHeader(Headers.SERVICE, service.id());
+    }
     return new DeliveryOptions()
       .addHeader(Headers.USER_ID, principal.userId())
       .addHeader(Headers.SESSION_ID, principal.sessionId())

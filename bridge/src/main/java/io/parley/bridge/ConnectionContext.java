@@ -8,13 +8,15 @@ import java.time.Clock;
 
 /**
  * What every connection of a bridge instance works with, built once per instance and handed to
- * each {@link Connection}: the limits, the room policy, the bus and how requests are routed on
- * it, this instance's rooms and connections, the meters, the node's failure log and the clock.
+ * each {@link Connection}: the limits, the API keys of services, the room policy, the bus and how
+ * requests are routed on it, this instance's rooms and connections, the meters, the node's failure
+ * log and the clock.
  *
  * @param nodeId        this node as rooms know it: its connections leave their rooms if it dies
  * @param authTimeoutMs how long a new socket may take to send {@code auth.authenticate}
+ * @param apiKeys       the keys a service may authenticate with
  */
-record ConnectionContext(BridgeOptions options, long authTimeoutMs, RoomPolicy policy, EventBus bus,
+record ConnectionContext(BridgeOptions options, long authTimeoutMs, ApiKeys apiKeys, RoomPolicy policy, EventBus bus,
                          ServiceRequests routing, LocalRooms rooms, NotificationFanOut notifications,
                          Connections connections, BridgeMetrics metrics, FailureLog failures, Clock clock, String nodeId) {
 

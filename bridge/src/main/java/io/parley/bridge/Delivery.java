@@ -8,15 +8,18 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One envelope on its way to a room's local members: the {@code rec} frame built once per node,
- * and its two websocket messages (raw, and SockJS's {@code a["..."]}) built at most once each as
- * {@link SharedFrame}s that every member socket writes as they are. {@link #release} after the
- * fan-out.
+ * its two websocket messages (raw, and SockJS's {@code a["..."]}) built at most once each as
+ * {@link SharedFrame}s that every member socket writes as they are, and its TCP frame (length
+ * prefix and {@code message}) built at most once, as a {@link SharedFrame} too, for every TCP
+ * member. {@link #release} after
+ * the fan-out.
  */
 final class Delivery {
 
   private final Buffer frame;
   private SharedFrame raw;
   private SharedFrame sockJs;
+  private SharedFrame tcp;
 
   Delivery(Buffer prefix, Buffer envelope) {
     this.frame = Frames.delivery(prefix, envelope);
@@ -43,12 +46,23 @@ final class Delivery {
     return sockJs;
   }
 
+  /** The frame as the TCP event-bus bridge writes it: length-prefixed, {@code message} for {@code rec}. */
+  SharedFrame tcp() {
+    if (tcp == null) {
+      tcp = SharedFrame.framed(Frames.tcpDelivery(frame));
+    }
+    return tcp;
+  }
+
   void release() {
     if (raw != null) {
       raw.release();
     }
     if (sockJs != null) {
       sockJs.release();
+    }
+    if (tcp != null) {
+      tcp.release();
     }
   }
 

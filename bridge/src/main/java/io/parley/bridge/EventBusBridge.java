@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -19,7 +20,8 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * Parley's event-bus bridge: wire-compatible with {@code @vertx/eventbus-bridge-client.js}, but
+ * Parley's event-bus bridge: wire-compatible with {@code @vertx/eventbus-bridge-client.js} (and,
+ * on the TCP endpoint, with the TCP event-bus bridge's clients), but
  * with per-room delivery ({@link LocalRooms}) and every connection rule in one transport-neutral
  * {@link Connection}. This class only wires: it accepts sockets from each {@link Transport}, builds
  * the {@link ConnectionContext} they share, and runs what applies to many connections at once
@@ -42,14 +44,14 @@ public final class EventBusBridge {
   private long checkTimer = -1;
 
   public EventBusBridge(Vertx vertx, String nodeId, Set<String> localServices, BridgeOptions options, long authTimeoutMs,
-                        RoomPolicy policy, BridgeMetrics metrics, FailureLog failures, Clock clock) {
+                        ApiKeys apiKeys, RoomPolicy policy, BridgeMetrics metrics, FailureLog failures, Clock clock) {
     this.vertx = vertx;
     this.options = options;
     this.connections = new Connections(metrics);
     this.services = new ServiceRequests(vertx.eventBus(), localServices);
     LocalRooms rooms = new LocalRooms(vertx.eventBus(), metrics, clock, new PendingFlushes(vertx.getOrCreateContext()));
     this.notifications = rooms.notifications();
-    this.context = new ConnectionContext(options, authTimeoutMs, policy, vertx.eventBus(), services, rooms, notifications,
+    this.context = new ConnectionContext(options, authTimeoutMs, apiKeys, policy, vertx.eventBus(), services, rooms, notifications,
       connections, metrics, failures, clock, nodeId);
   }
 
@@ -121,6 +123,11 @@ public final class EventBusBridge {
       }
     }
     return null;
+  }
+
+  /** A connection to the TCP endpoint ({@code tcp.port}): the same connection rules, the TCP bridge's framing. */
+  public void accept(NetSocket socket) {
+    accept(new TcpSocket(socket, options.maxQueuedBytes(), options.maxFrameBytes()));
   }
 
   private void accept(Transport transport) {

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,20 +27,23 @@ import java.util.function.IntConsumer;
 /**
  * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API,
  * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes and its
- * answers on {@code locks.resourceInfo}, {@link DemoResources}, when dev tokens are on). Stateless apart from its sockets, so several instances share the port.
+ * answers on {@code locks.resourceInfo}, {@link DemoResources}, when dev tokens are on); and the
+ * TCP event-bus bridge when {@code tcp.port} is set. Stateless apart from its sockets, so several
+ * instances share the ports.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
   /** Everything an HTTP server instance needs, built once per node. */
-  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, BridgeOptions bridge, long authTimeoutMs, boolean devTokens,
-                      RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
+  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, TcpOptions tcp, BridgeOptions bridge, long authTimeoutMs,
+                      boolean devTokens, RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
                       HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
-                      Clock clock, IntConsumer listening) {
+                      Clock clock, IntConsumer listening, IntConsumer tcpListening) {
   }
 
   private final Setup setup;
   private EventBusBridge bridge;
   private HttpServer server;
+  private NetServer tcpServer;
 
   public HttpServerVerticle(Setup setup) {
     this.setup = setup;
@@ -48,7 +52,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
-      RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.failures(), setup.clock());
+      setup.http().apiKeys(), RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.failures(), setup.clock());
     // the web demo's stand-in for a host application: what a lock shows of its resource
     Future<Void> demoAnswers = setup.devTokens() ? setup.demoResources().answer(vertx.eventBus()) : Future.succeededFuture();
     return demoAnswers.compose(v -> bridge.start()).compose(eventBusRouter -> {
@@ -82,16 +86,34 @@ public final class HttpServerVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
       return bridge.attach(vertx.createHttpServer(options), "/eventbus").requestHandler(router).listen();
-    }).onSuccess(listening -> {
+    }).compose(listening -> {
       server = listening;
       setup.listening().accept(listening.actualPort());
+      return startTcp();
     });
+  }
+
+  /**
+   * The TCP event-bus bridge, when {@code tcp.port} is set: on this instance's bridge, so its
+   * connections share this instance's rooms and rules; instances share the port as they share
+   * the HTTP one.
+   */
+  private Future<?> startTcp() {
+    if (!setup.tcp().enabled()) {
+      return Future.succeededFuture();
+    }
+    return vertx.createNetServer(setup.tcp().serverOptions()).connectHandler(bridge::accept).listen()
+      .onSuccess(listening -> {
+        tcpServer = listening;
+        setup.tcpListening().accept(listening.actualPort());
+      });
   }
 
   @Override
   public Future<?> stop() {
     bridge.stop();
-    return server == null ? Future.succeededFuture() : server.close();
+    return Future.all(server == null ? Future.succeededFuture() : server.close(),
+      tcpServer == null ? Future.succeededFuture() : tcpServer.close());
   }
 
   private void devToken(RoutingContext ctx) {

@@ -5,13 +5,19 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * What carries one client connection: a websocket with SockJS framing ({@link SockJsWebSocket},
- * what sockjs-client uses first), the raw {@code /eventbus/websocket} ({@link RawWebSocket}), or
- * one of SockJS's HTTP fallbacks ({@link SockJsHttpSocket}). A transport only reads and writes
+ * what sockjs-client uses first), the raw {@code /eventbus/websocket} ({@link RawWebSocket}),
+ * one of SockJS's HTTP fallbacks ({@link SockJsHttpSocket}), or a TCP connection speaking the
+ * TCP event-bus bridge's protocol ({@link TcpSocket}). A transport only reads and writes
  * frames in its own framing; every rule about what a frame may do is the {@link Connection}'s.
  * Adding a transport means one class implementing this, and its test. Used from its bridge
  * instance's event loop only.
  */
 interface Transport {
+
+  /** The dialect of this transport's frames: the event-bus bridge's unless it says otherwise. */
+  default Frames frames() {
+    return Frames.EVENT_BUS;
+  }
 
   /** Starts reading: each bridge frame (one JSON text) to {@code frames}; {@code closed} once. */
   void start(Handler<Buffer> frames, Handler<Throwable> failed, Handler<Void> closed);

@@ -24,6 +24,7 @@ import io.parley.bridge.BridgeOptions;
 import io.parley.bridge.DemoResources;
 import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
+import io.parley.bridge.TcpOptions;
 import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
@@ -66,6 +67,7 @@ public final class ParleyNode extends VerticleBase {
   private final Map<String, String> env;
   private final String nodeId = UUID.randomUUID().toString();
   private volatile int httpPort = -1;
+  private volatile int tcpPort = -1;
   private volatile RealtimeService realtime;
   private Stores stores;
   private PrometheusMeterRegistry scrape;
@@ -88,6 +90,11 @@ public final class ParleyNode extends VerticleBase {
     return httpPort;
   }
 
+  /** The TCP event-bus bridge's port once listening, -1 when {@code tcp.port} is not set (or no HTTP server runs here). */
+  public int tcpPort() {
+    return tcpPort;
+  }
+
   /** The server-side API for code running beside this node. */
   public RealtimeService realtime() {
     return realtime;
@@ -107,6 +114,7 @@ public final class ParleyNode extends VerticleBase {
     BridgeOptions bridge = BridgeOptions.fromConfig(config.getJsonObject("bridge"));
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
     DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
+    TcpOptions tcp = TcpOptions.fromConfig(config.getJsonObject("tcp"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     // checked before any store is connected: a misspelt class name fails the start at once
     ApplicationVerticles applications = ApplicationVerticles.fromConfig(deployment);
@@ -121,14 +129,14 @@ public final class ParleyNode extends VerticleBase {
       delivery::deliver, failures).compose(created -> {
       stores = created;
       return startLiveness(roomsOptions);
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, demoResources,
-      deployment, applications));
+    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
+      demoResources, deployment, applications));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
                                     LocksOptions locksOptions, NotificationsOptions notificationsOptions,
-                                    BridgeOptions bridge, HttpOptions http, DemoResources demoResources, JsonObject deployment,
-                                    ApplicationVerticles applications) {
+                                    BridgeOptions bridge, HttpOptions http, TcpOptions tcp, DemoResources demoResources,
+                                    JsonObject deployment, ApplicationVerticles applications) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -165,9 +173,9 @@ public final class ParleyNode extends VerticleBase {
     }
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
-    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, bridge, auth.timeoutMs(), auth.devTokens(),
-      roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
-      demoResources, clock, port -> httpPort = port);
+    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, bridge, auth.timeoutMs(),
+      auth.devTokens(), roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
+      demoResources, clock, port -> httpPort = port, port -> tcpPort = port);
 
     // the application's verticles after Parley's (the addresses they use answer) and the HTTP
     // server last: once /health answers, every verticle of the node is up

@@ -51,4 +51,19 @@ class DeliveryTest {
       assertThat(new JsonObject(messages.getString(0))).isEqualTo(new JsonObject(delivery.frame()));
     });
   }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 60, 70_000})
+  void a_tcp_connection_gets_the_frame_length_prefixed_as_a_message_of_the_tcp_bridge(int dataLength) {
+    withDelivery(dataLength, delivery -> {
+      Buffer tcp = delivery.tcp().wireBytes();
+      assertThat(tcp.getInt(0)).as("the length prefix").isEqualTo(tcp.length() - 4);
+      JsonObject frame = new JsonObject(tcp.getBuffer(4, tcp.length()));
+      JsonObject websocket = new JsonObject(delivery.frame());
+      assertThat(frame.getString("type")).isEqualTo("message");
+      assertThat(frame.getString("address")).isEqualTo("room.chat-al-bob");
+      assertThat(frame.getJsonObject("body")).isEqualTo(websocket.getJsonObject("body"));
+      assertThat(delivery.tcp()).as("built once, for every TCP member").isSameAs(delivery.tcp());
+    });
+  }
 }

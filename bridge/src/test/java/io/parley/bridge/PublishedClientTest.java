@@ -1,5 +1,6 @@
 package io.parley.bridge;
 
+import io.parley.testing.Scripts;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,16 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static io.parley.testing.TestNode.boards;
@@ -36,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PublishedClientTest {
 
   private static final long NODE_TIMEOUT_SECONDS = 60;
-  private static final long NPM_TIMEOUT_SECONDS = 300;
   private static final String SCRIPT = "web-demo/test/published-client.mjs";
 
   /** sockjs-client's first choice, and the fallback a browser without websockets uses. */
@@ -54,19 +49,20 @@ class PublishedClientTest {
   private static final Map<String, Run> runs = new LinkedHashMap<>();
 
   @BeforeAll
-  static void run_the_published_client_against_a_real_node() throws Exception {
-    Path root = repositoryRoot();
-    ensureNodeModules(root.resolve("web-demo"));
+  static void run_the_published_client_against_a_real_node() {
+    Path root = Scripts.repositoryRoot(SCRIPT);
+    Scripts.ensureInstalled(root.resolve("web-demo"),
+      "node_modules/@vertx/eventbus-bridge-client.js/vertx-eventbus.js", "node_modules/sockjs-client/package.json");
     node = TestNode.start();
     for (String transport : TRANSPORTS) {
       String tokenA = node.token("alice", boards("42"));
       String tokenB = node.token("bob", boards("42"));
-      ProcessRun run = run(root, NODE_TIMEOUT_SECONDS, List.of(nodeExecutable(), SCRIPT,
+      Scripts.Finished run = Scripts.run(root, NODE_TIMEOUT_SECONDS, List.of(Scripts.node(), SCRIPT,
         "--transports=" + transport, "http://127.0.0.1:" + node.port(), tokenA, tokenB));
       String transcript = run.describe();
       JsonObject result;
       try {
-        result = new JsonObject(lastLine(run.stdout()));
+        result = new JsonObject(run.lastLine());
       } catch (RuntimeException e) {
         throw new AssertionError("the script did not print a JSON line\n" + transcript, e);
       }
@@ -158,85 +154,11 @@ class PublishedClientTest {
     assertThat(result.getJsonArray("warnings", new JsonArray()).getList()).as("%s", transcript).isEmpty();
   }
 
-  // --- running node and npm --------------------------------------------------------------
-
-  private record ProcessRun(List<String> command, int exitCode, String stdout, String stderr) {
-    String describe() {
-      return "$ " + String.join(" ", command.stream().map(PublishedClientTest::redact).toList())
-        + "\nexit: " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
-    }
-  }
-
-  /** Runs a command in {@code dir}, output to temporary files (no pipe to fill up), killed after the timeout. */
-  private static ProcessRun run(Path dir, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
-    Path out = Files.createTempFile("parley-published-client", ".out");
-    Path err = Files.createTempFile("parley-published-client", ".err");
-    try {
-      Process process = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
-        .start();
-      process.getOutputStream().close();
-      int exitCode;
-      if (process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        exitCode = process.exitValue();
-      } else {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError("timed out after " + timeoutSeconds + " s\n"
-          + new ProcessRun(command, -1, Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8)).describe());
-      }
-      return new ProcessRun(command, exitCode, Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-    }
-  }
-
-  /** Installs the locked client packages when they are missing; a failed install fails the test. */
-  private static void ensureNodeModules(Path webDemo) throws IOException, InterruptedException {
-    boolean installed = Files.isRegularFile(webDemo.resolve("node_modules/@vertx/eventbus-bridge-client.js/vertx-eventbus.js"))
-      && Files.isRegularFile(webDemo.resolve("node_modules/sockjs-client/package.json"));
-    if (installed) {
-      return;
-    }
-    ProcessRun npm = run(webDemo, NPM_TIMEOUT_SECONDS, List.of(executable("npm"), "ci", "--no-audit", "--no-fund"));
-    assertThat(npm.exitCode()).as("npm ci in %s failed\n%s", webDemo, npm.describe()).isZero();
-  }
-
-  /** The repository root: the nearest directory up from here holding {@code web-demo/package.json}. */
-  private static Path repositoryRoot() {
-    Path start = Paths.get("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("web-demo/package.json")) && Files.isRegularFile(dir.resolve(SCRIPT))) {
-        return dir;
-      }
-    }
-    throw new AssertionError("no directory holding " + SCRIPT + " found above " + start);
-  }
-
-  private static String nodeExecutable() {
-    return System.getProperty("parley.node", executable("node"));
-  }
-
-  private static String executable(String name) {
-    return System.getProperty("os.name", "").toLowerCase().startsWith("windows") && name.equals("npm") ? "npm.cmd" : name;
-  }
-
-  private static String lastLine(String output) {
-    String[] lines = output.strip().split("\\R");
-    return lines[lines.length - 1];
-  }
-
   private static List<Integer> integers(JsonArray array) {
     List<Integer> values = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       values.add(array.getInteger(i));
     }
     return values;
-  }
-
-  /** Tokens are long and useless in a failure message. */
-  private static String redact(String arg) {
-    return arg.startsWith("eyJ") ? "<token>" : arg;
   }
 }

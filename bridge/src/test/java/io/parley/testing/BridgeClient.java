@@ -9,13 +9,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,17 +35,13 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
-  private static final long WAIT_SECONDS = 10;
+  private static final long WAIT_SECONDS = Inbox.WAIT_SECONDS;
   private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
   private final Transport transport;
   private final WebSocketClient client;
   private final WebSocket socket;
-  private final Map<String, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
-  private final Map<String, BlockingQueue<JsonObject>> byAddress = new ConcurrentHashMap<>();
-  /** Addresses whose frames go to a listener as they arrive, instead of a queue. */
-  private final Map<String, java.util.function.Consumer<JsonObject>> listeners = new ConcurrentHashMap<>();
-  private final BlockingQueue<JsonObject> addressless = new LinkedBlockingQueue<>();
+  private final Inbox inbox = new Inbox();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
   private BridgeClient(Transport transport, WebSocketClient client, WebSocket socket) {
@@ -90,15 +82,7 @@ public final class BridgeClient implements AutoCloseable {
 
   /** Sends without waiting: the reply body, or a failure with a {@link BridgeError}. */
   public CompletableFuture<JsonObject> requestAsync(String address, Object body, JsonObject headers) {
-    String replyAddress = UUID.randomUUID().toString();
-    CompletableFuture<JsonObject> reply = new CompletableFuture<>();
-    pending.put(replyAddress, reply);
-    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress);
-    if (headers != null) {
-      frame.put("headers", headers);
-    }
-    send(frame);
-    return reply;
+    return inbox.requestAsync(address, body, headers, this::send);
   }
 
   /** Like {@link #request} but answers the failure code, or 0 on success. */
@@ -107,16 +91,11 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public int requestCode(String address, Object body, JsonObject headers) {
-    try {
-      request(address, body, headers);
-      return 0;
-    } catch (BridgeError e) {
-      return e.code;
-    }
+    return Inbox.failureCodeOf(() -> request(address, body, headers));
   }
 
   public void register(String address) {
-    byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>());
+    inbox.on(address);
     send(new JsonObject().put("type", "register").put("address", address));
   }
 
@@ -203,20 +182,12 @@ public final class BridgeClient implements AutoCloseable {
    * client's event loop, instead of queueing it: for tests that time arrivals.
    */
   public void listen(String address, java.util.function.Consumer<JsonObject> listener) {
-    listeners.put(address, listener);
+    inbox.listen(address, listener);
   }
 
   /** The next frame on a registered address (a delivery, or an {@code err} for that address). */
   public JsonObject next(String address) {
-    try {
-      JsonObject frame = byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (frame == null) {
-        throw new AssertionError("nothing arrived on " + address + " within " + WAIT_SECONDS + " s");
-      }
-      return frame;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return inbox.next(address);
   }
 
   /** The next delivery's envelope on a room address (fails on an {@code err}). */
@@ -252,15 +223,7 @@ public final class BridgeClient implements AutoCloseable {
 
   /** The next {@code err} frame that named no address (the client's onerror). */
   public JsonObject nextError() {
-    try {
-      JsonObject frame = addressless.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (frame == null) {
-        throw new AssertionError("no address-less err within " + WAIT_SECONDS + " s");
-      }
-      return frame;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return inbox.nextError();
   }
 
   /**
@@ -272,7 +235,7 @@ public final class BridgeClient implements AutoCloseable {
     int count = 0;
     try {
       while (System.nanoTime() < deadline) {
-        JsonObject frame = addressless.poll(50, TimeUnit.MILLISECONDS);
+        JsonObject frame = inbox.addressless().poll(50, TimeUnit.MILLISECONDS);
         if (frame != null) {
           count += body.equals(frame.getString("body")) ? 1 : 0;
         } else if (closed.isDone()) {
@@ -288,13 +251,13 @@ public final class BridgeClient implements AutoCloseable {
   /** Takes every frame that arrived on an address and was not taken yet, without waiting. */
   public List<JsonObject> drain(String address) {
     java.util.ArrayList<JsonObject> frames = new java.util.ArrayList<>();
-    byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).drainTo(frames);
+    inbox.on(address).drainTo(frames);
     return frames;
   }
 
   /** Frames that arrived and were not taken yet on an address. */
   public List<JsonObject> pendingOn(String address) {
-    return List.copyOf(byAddress.getOrDefault(address, new LinkedBlockingQueue<>()));
+    return inbox.pendingOn(address);
   }
 
   /** Waits for the server to close the socket; the websocket close code (raw) or -1/1000 (SockJS). */
@@ -321,11 +284,11 @@ public final class BridgeClient implements AutoCloseable {
 
   private void onText(String text) {
     if (transport == Transport.RAW) {
-      onFrame(new JsonObject(text));
+      inbox.accept(new JsonObject(text));
       return;
     }
     switch (text.charAt(0)) {
-      case 'a' -> new JsonArray(text.substring(1)).forEach(message -> onFrame(new JsonObject((String) message)));
+      case 'a' -> new JsonArray(text.substring(1)).forEach(message -> inbox.accept(new JsonObject((String) message)));
       case 'c' -> {
         JsonArray close = new JsonArray(text.substring(1));
         closed.complete(close.getInteger(0));
@@ -336,34 +299,7 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
-  private void onFrame(JsonObject frame) {
-    String address = frame.getString("address");
-    CompletableFuture<JsonObject> reply = address == null ? null : pending.remove(address);
-    if (reply != null) {
-      if ("err".equals(frame.getString("type"))) {
-        reply.completeExceptionally(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
-      } else {
-        reply.complete(frame.getJsonObject("body"));
-      }
-    } else if (address != null && listeners.containsKey(address)) {
-      listeners.get(address).accept(frame);
-    } else if (address != null) {
-      byAddress.computeIfAbsent(address, a -> new LinkedBlockingQueue<>()).add(frame);
-    } else {
-      addressless.add(frame);
-    }
-  }
-
   private static <T> T await(CompletableFuture<T> future) {
-    try {
-      return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new AssertionError(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
-    }
+    return Inbox.await(future);
   }
 }

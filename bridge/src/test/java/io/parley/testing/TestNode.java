@@ -194,6 +194,29 @@ public final class TestNode implements AutoCloseable {
     return token(userId, new JsonObject());
   }
 
+  /** The TCP event-bus bridge's port; the node must have been started with {@link #TCP} (or a tcp.port). */
+  public int tcpPort() {
+    int port = node.tcpPort();
+    if (port < 0) {
+      throw new AssertionError("this node has no TCP endpoint: start it with tcp.port set");
+    }
+    return port;
+  }
+
+  /** The overrides that open the TCP endpoint on a free loopback port. */
+  public static final JsonObject TCP = new JsonObject().put("tcp", new JsonObject().put("port", 0).put("host", "127.0.0.1"));
+
+  public TcpBridgeClient connectTcp() {
+    return TcpBridgeClient.connect(tcpPort());
+  }
+
+  /** A TCP connection authenticated as a service with {@code apiKey}. */
+  public TcpBridgeClient service(String apiKey) {
+    TcpBridgeClient client = connectTcp();
+    client.authenticateService(apiKey);
+    return client;
+  }
+
   public BridgeClient connect(BridgeClient.Transport transport) {
     return BridgeClient.connect(vertx, port(), transport);
   }

@@ -40,6 +40,27 @@ public final class Addresses {
     VOTES_CAST, VOTES_HISTORY,
     NOTIFICATIONS_SUBSCRIBE, NOTIFICATIONS_UNSUBSCRIBE, NOTIFICATIONS_SINCE);
 
+  /**
+   * The exact addresses a <em>service</em> (a connection authenticated with an API key) may send
+   * to: the server side's requests. Its frames reach them as server code (no user identity, a
+   * {@code service} header). A server-side address a service should reach is added here, and
+   * to {@code docs/addresses.md}.
+   */
+  public static final Set<String> SERVICE_INBOUND = Set.of(
+    AUTH_AUTHENTICATE,
+    ROOMS_PUBLISH,
+    Addresses.NOTIFICATIONS_PUBLISH,
+    Addresses.AUTH_REVOKE,
+    Addresses.POKER_START, Addresses.POKER_FINALIZE, Addresses.POKER_END);
+
+  /**
+   * The exact addresses a service may register to consume for the node: the host hooks it
+   * answers ({@code rooms.authorize}) and the server events it hears ({@code rooms.joined},
+   * {@code rooms.left}). Besides these, a service may only watch rooms ({@code room.<name>}).
+   */
+  public static final Set<String> SERVICE_OUTBOUND = Set.of(
+    Addresses.ROOMS_AUTHORIZE, Addresses.ROOMS_JOINED, Addresses.ROOMS_LEFT);
+
   // internal: server side and bridge only
   /** {@code {userId}}: ends every live session of that user, cluster-wide. */
   public static final String AUTH_REVOKE = "auth.revoke";

@@ -11,6 +11,11 @@ public final class Headers {
   public static final String CONNECTION_ID = "connectionId";
   /** The user's display name from their token, so verticles can show who acts without a lookup. */
   public static final String USER_NAME = "userName";
+  /**
+   * On a frame from a service connection (authenticated with an API key) instead of the user
+   * headers: the key's id, never the key. Such a frame is server code to the verticles.
+   */
+  public static final String SERVICE = "service";
 
   private Headers() {
   }

@@ -5,9 +5,9 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * One websocket message encoded once, header included, for many sockets: a server's frames are
- * not masked (RFC 6455 §5.1), so the bytes are the same for every socket and none encodes or
- * copies its own. The bytes sit in one pooled direct buffer; each socket that writes the frame
+ * One message encoded once, framing included, for many sockets: a websocket message (a server's
+ * frames are not masked, RFC 6455 §5.1), or a TCP event-bus bridge frame (its length prefix and
+ * JSON). The bytes are the same for every socket and none encodes or copies its own. The bytes sit in one pooled direct buffer; each socket that writes the frame
  * takes a retained duplicate, which Netty releases once written, and the owner calls
  * {@link #release} when the fan-out is done.
  */
@@ -30,6 +30,12 @@ public final class SharedFrame {
   /** A final binary frame around {@code payload}. */
   public static SharedFrame binary(byte[] payload) {
     return new SharedFrame(encode(OPCODE_BINARY, payload));
+  }
+
+  /** Bytes that are already a whole message in their protocol's framing (a TCP bridge frame). */
+  public static SharedFrame framed(Buffer bytes) {
+    ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length());
+    return new SharedFrame(out.writeBytes(bytes.getBytes()));
   }
 
   /** How many bytes a socket's outbound buffer grows by when it queues this frame. */

@@ -2,7 +2,6 @@ package io.parley.bridge.netty;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -31,17 +30,12 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * being in the pipeline; {@code NettyInternalsTest} fails if a Vert.x upgrade changes either.
  * Used from the socket's event loop only.
  */
-public final class WebSocketChannel {
+public final class WebSocketChannel extends BoundedChannel {
 
-  private final ChannelHandlerContext channel;
-  /** Where whole frames enter: the frame encoder's place, so the next handler towards the socket gets them. */
-  private final ChannelHandlerContext frames;
   private final boolean validatesUtf8;
-  private boolean unflushed;
 
-  private WebSocketChannel(ChannelHandlerContext channel, ChannelHandlerContext frames, boolean validatesUtf8) {
-    this.channel = channel;
-    this.frames = frames;
+  private WebSocketChannel(ChannelHandlerContext channel, ChannelHandlerContext frames, boolean validatesUtf8, int maxQueuedBytes) {
+    super(channel, frames, maxQueuedBytes);
     this.validatesUtf8 = validatesUtf8;
   }
 
@@ -54,44 +48,22 @@ public final class WebSocketChannel {
       // closing is left to the socket's exception handler, which closes through Vert.x with the code
       channel.pipeline().addAfter(decoder.name(), "parley-utf8", new Utf8FrameValidator(false));
     }
-    // unwritable (so: owed too much, see writable) only past this much unsent
-    channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueuedBytes / 2, maxQueuedBytes));
-    return new WebSocketChannel(channel, encoder != null ? encoder : channel, decoder != null);
-  }
-
-  /** False once the socket is owed more than its bound: the caller closes it rather than queue more. */
-  public boolean writable() {
-    return channel.channel().isWritable();
-  }
-
-  /** Queues a shared frame; it goes out at the next {@link #flush}. */
-  public void queue(SharedFrame frame) {
-    frames.write(frame.retainedDuplicate(), frames.voidPromise());
-    unflushed = true;
-  }
-
-  public void flush() {
-    if (unflushed) {
-      unflushed = false;
-      frames.flush();
-    }
+    return new WebSocketChannel(channel, encoder != null ? encoder : channel, decoder != null, maxQueuedBytes);
   }
 
   /** Writes one text message of this socket's own (a reply, a refusal) and flushes. */
   public void sendText(byte[] payload) {
-    channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload)), channel.voidPromise());
-    unflushed = false;
+    writeOwn(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload)));
   }
 
   /** Writes one binary message of this socket's own and flushes. */
   public void sendBinary(byte[] payload) {
-    channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)), channel.voidPromise());
-    unflushed = false;
+    writeOwn(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)));
   }
 
   /** True when shared frames skip the handlers the encoder would pass them through (the fast path). */
   public boolean writesPastEncoder() {
-    return frames != channel;
+    return sharedFramesSkipHandlers();
   }
 
   public boolean validatesUtf8() {

@@ -32,19 +32,17 @@ class NettyInternalsTest {
   void a_websocket_channel_writes_shared_frames_past_the_encoder_and_checks_utf8() throws Exception {
     CompletableFuture<WebSocketChannel> server = new CompletableFuture<>();
     int port = vertx.createHttpServer()
-      .webSocketHandler(socket -> {
+      // writes once the client says so: it listens by then, nothing arrives before its handler
+      .webSocketHandler(socket -> socket.textMessageHandler(go -> {
         WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
         server.complete(channel);
-        // writes once the client says it listens, so nothing arrives before its handler is set
-        socket.textMessageHandler(go -> {
-          SharedFrame shared = SharedFrame.text("shared".getBytes(StandardCharsets.UTF_8));
-          channel.queue(shared);
-          channel.queue(shared);
-          shared.release();
-          channel.flush();
-          channel.sendText("own".getBytes(StandardCharsets.UTF_8));
-        });
-      })
+        SharedFrame shared = SharedFrame.text("shared".getBytes(StandardCharsets.UTF_8));
+        channel.queue(shared);
+        channel.queue(shared);
+        shared.release();
+        channel.flush();
+        channel.sendText("own".getBytes(StandardCharsets.UTF_8));
+      }))
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     WebSocket client = vertx.createWebSocketClient()
@@ -59,6 +57,36 @@ class NettyInternalsTest {
     for (String expected : new String[]{"shared", "shared", "own"}) {
       assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(expected);
     }
+  }
+
+  @Test
+  void a_tcp_channel_writes_shared_frames_and_its_own_in_order() throws Exception {
+    CompletableFuture<TcpChannel> server = new CompletableFuture<>();
+    int port = vertx.createNetServer()
+      // writes once the client says so: it listens by then, nothing arrives before its handler
+      .connectHandler(socket -> socket.handler(go -> {
+        TcpChannel channel = TcpChannel.of(socket, 1 << 20);
+        SharedFrame shared = SharedFrame.framed(io.vertx.core.buffer.Buffer.buffer("shared,"));
+        channel.queue(shared);
+        channel.queue(shared);
+        shared.release();
+        channel.flush();
+        channel.send(io.vertx.core.buffer.Buffer.buffer("own."));
+        server.complete(channel);
+      }))
+      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    StringBuilder received = new StringBuilder();
+    CompletableFuture<String> all = new CompletableFuture<>();
+    io.vertx.core.net.NetSocket client = vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    client.handler(bytes -> {
+      received.append(bytes.toString(StandardCharsets.UTF_8));
+      if (received.toString().endsWith(".")) {
+        all.complete(received.toString());
+      }
+    });
+    client.write("go");
+    assertThat(server.get(10, TimeUnit.SECONDS).writable()).isTrue();
+    assertThat(all.get(10, TimeUnit.SECONDS)).isEqualTo("shared,shared,own.");
   }
 
   @Test
