@@ -55,11 +55,12 @@ public final class Addresses {
 
   /**
    * The exact addresses a service may register to consume for the node: the host hooks it
-   * answers ({@code rooms.authorize}) and the server events it hears ({@code rooms.joined},
-   * {@code rooms.left}). Besides these, a service may only watch rooms ({@code room.<name>}).
+   * answers ({@code rooms.authorize}, {@code locks.resourceInfo}) and the server events it hears
+   * ({@code rooms.joined}, {@code rooms.left}). Besides these, a service may only watch rooms
+   * ({@code room.<name>}).
    */
   public static final Set<String> SERVICE_OUTBOUND = Set.of(
-    Addresses.ROOMS_AUTHORIZE, Addresses.ROOMS_JOINED, Addresses.ROOMS_LEFT);
+    Addresses.ROOMS_AUTHORIZE, Addresses.LOCKS_RESOURCE_INFO, Addresses.ROOMS_JOINED, Addresses.ROOMS_LEFT);
 
   // internal: server side and bridge only
   /** {@code {userId}}: ends every live session of that user, cluster-wide. */
