@@ -1,17 +1,13 @@
 package io.parley.cluster;
 
-import io.netty.util.concurrent.EventExecutor;
+import io.parley.bridge.netty.EventLoops;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +35,7 @@ class NodeLivenessTest {
         tab.join(room);
         watcher.envelopesUntil("room." + room, "presence.join");
 
-        stallEveryEventLoop(busy, 3 * LEASE_MS);
+        EventLoops.stallEveryEventLoop(busy.vertx(), 3 * LEASE_MS);
 
         watcher.request("rooms.publish", new JsonObject().put("room", room).put("event", "user.update").put("data", "after"));
         List<JsonObject> afterStall = watcher.envelopesUntil("room." + room, "user.update");
@@ -48,26 +44,5 @@ class NodeLivenessTest {
           .as("the busy node's tab is open and still a member").isEqualTo(1);
       }
     }
-  }
-
-  /** Blocks every event loop of the node at once for {@code millis}, as saturation would. */
-  private static void stallEveryEventLoop(TestNode node, long millis) throws InterruptedException {
-    List<EventExecutor> loops = new ArrayList<>();
-    ((VertxInternal) node.vertx()).eventLoopGroup().forEach(loops::add);
-    CountDownLatch stalled = new CountDownLatch(loops.size());
-    CountDownLatch released = new CountDownLatch(loops.size());
-    for (EventExecutor loop : loops) {
-      loop.execute(() -> {
-        stalled.countDown();
-        try {
-          Thread.sleep(millis);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        released.countDown();
-      });
-    }
-    assertThat(stalled.await(10, TimeUnit.SECONDS)).as("every event loop stalled").isTrue();
-    assertThat(released.await(millis + 10_000, TimeUnit.MILLISECONDS)).isTrue();
   }
 }
