@@ -7,6 +7,9 @@ import EventBus from '@vertx/eventbus-bridge-client.js';
 
 export const STEP_TIMEOUT_MS = 5_000;
 
+/** Errors that reached a bus's onerror (address-less, or for a handler nobody waits on): none are expected. */
+export const warnings = [];
+
 const buses = [];
 let finished = false;
 
@@ -28,16 +31,22 @@ export function finish(result) {
   process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(result.ok ? 0 : 1));
 }
 
+/** Ends the script as failed with {@code error}, the warnings and {@code extra} in its line. */
 export function fail(error, extra = {}) {
-  finish({ ok: false, error: error instanceof Error ? error.message : String(error), ...extra });
+  let message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.cause) {
+    // fetch() failures say only "fetch failed"; the cause names the real problem
+    message += `: ${error.cause.message || error.cause.code || error.cause}`;
+  }
+  finish({ ok: false, error: message, warnings, ...extra });
 }
 
 /** Runs {@code main}, failing on any uncaught error or once {@code overallMs} have passed. */
 export function run(main, overallMs) {
   setTimeout(() => fail(`overall timeout of ${overallMs} ms`), overallMs).unref();
-  process.on('uncaughtException', fail);
-  process.on('unhandledRejection', fail);
-  main().catch(fail);
+  process.on('uncaughtException', (e) => fail(e));
+  process.on('unhandledRejection', (e) => fail(e));
+  main().catch((e) => fail(e));
 }
 
 /** A promise that rejects after ms with a message naming the step. */
@@ -56,24 +65,35 @@ export function describeError(err) {
 /** eb.send with a reply handler, as a promise of the reply message (rejects on an err reply). */
 export function request(eb, address, body) {
   return new Promise((resolve, reject) => {
-    eb.send(address, body, (err, msg) => (err ? reject(new Error(`${address} failed: ${describeError(err)}`)) : resolve(msg)));
+    eb.send(address, body, (err, msg) => (err ? reject(Object.assign(new Error(`${address} failed: ${describeError(err)}`), { reply: err })) : resolve(msg)));
+  });
+}
+
+/** eb.send expecting a failed reply: resolves with the error object the client hands over. */
+export function requestExpectingFailure(eb, address, body) {
+  return new Promise((resolve, reject) => {
+    eb.send(address, body, (err, msg) => (err ? resolve(err) : reject(new Error(`${address} unexpectedly succeeded: ${JSON.stringify(msg && msg.body)}`))));
   });
 }
 
 /**
- * Opens an EventBus on <base>/eventbus and resolves once it is OPEN; a socket closed before the
- * script finished fails the script. Errors that name no waiting handler go to {@code warnings}.
+ * Opens an EventBus on <base>/eventbus (sockjs-client limited to {@code transports} when given:
+ * its `transports` option, which the EventBus passes through) and resolves once it is OPEN. A
+ * socket closed before the script finished fails the script.
  */
-export function open(base, label, warnings) {
-  return within(STEP_TIMEOUT_MS, `${label}'s EventBus to open`, new Promise((resolve, reject) => {
-    const eb = new EventBus(`${base.replace(/\/+$/, '')}/eventbus`);
+export function open(base, label, transports) {
+  return new Promise((resolve, reject) => {
+    const eb = new EventBus(`${base.replace(/\/+$/, '')}/eventbus`, transports ? { transports } : {});
     buses.push(eb);
     eb.onopen = () => resolve(eb);
     eb.onclose = (e) => {
       const detail = `${label}: socket closed (code ${e && e.code}, reason ${JSON.stringify(e && e.reason)})`;
-      reject(new Error(detail));
-      fail(detail);
+      if (!finished) {
+        // before open: the connection failed; after open: the server closed a socket mid-test
+        reject(new Error(detail));
+        fail(detail);
+      }
     };
     eb.onerror = (err) => warnings.push({ bus: label, onerror: err });
-  }));
+  });
 }

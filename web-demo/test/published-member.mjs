@@ -11,16 +11,15 @@
 // leave once it has sent it). Prints one line of JSON and exits (0 when the allowed join held).
 
 import { randomUUID } from 'node:crypto';
-import { STEP_TIMEOUT_MS, describeError, finish, open, request, run, within } from './published-bus.mjs';
+import { STEP_TIMEOUT_MS, describeError, finish, open, request, run, warnings, within } from './published-bus.mjs';
 
 const [base, token, allowedRoom, refusedRoom, event] = process.argv.slice(2);
-const warnings = [];
 
 async function main() {
   if (!event) {
     throw new Error('usage: node test/published-member.mjs <baseUrl> <token> <allowedRoom> <refusedRoom> <event>');
   }
-  const eb = await open(base, 'member', warnings);
+  const eb = await within(STEP_TIMEOUT_MS, 'the EventBus to open', open(base, 'member'));
   const user = (await within(STEP_TIMEOUT_MS, 'auth.authenticate',
     request(eb, 'auth.authenticate', { token, sessionId: randomUUID() }))).body;
 

@@ -10,22 +10,22 @@
 // into it. It prints `ready` once its handlers are registered, then one line of JSON with what
 // it saw, and exits (0 when all went as expected).
 
-import { STEP_TIMEOUT_MS, describeError, finish, open, request, run, within } from './published-bus.mjs';
+import { STEP_TIMEOUT_MS, describeError, fail, finish, open, request, run, warnings, within } from './published-bus.mjs';
 
 const [base, apiKey, room, userId] = process.argv.slice(2);
-const seen = { asked: [], joined: [], warnings: [] };
+const seen = { asked: [], joined: [] };
 
 async function main() {
   if (!userId) {
     throw new Error('usage: node test/published-service.mjs <baseUrl> <apiKey> <room> <userId>');
   }
-  const eb = await open(base, 'service', seen.warnings);
+  const eb = await within(STEP_TIMEOUT_MS, 'the EventBus to open', open(base, 'service'));
   const authenticated = await within(STEP_TIMEOUT_MS, 'auth.authenticate', request(eb, 'auth.authenticate', { apiKey }));
   seen.service = authenticated.body.service;
 
   eb.registerHandler('rooms.authorize', (err, message) => {
     if (err) {
-      seen.warnings.push(`rooms.authorize: ${describeError(err)}`);
+      warnings.push(`rooms.authorize: ${describeError(err)}`);
       return;
     }
     const question = message.body;
@@ -35,7 +35,7 @@ async function main() {
 
   eb.registerHandler('rooms.joined', (err, message) => {
     if (err) {
-      seen.warnings.push(`rooms.joined: ${describeError(err)}`);
+      warnings.push(`rooms.joined: ${describeError(err)}`);
       return;
     }
     seen.joined.push({ room: message.body.room, userId: message.body.userId });
@@ -43,9 +43,9 @@ async function main() {
       within(STEP_TIMEOUT_MS, 'rooms.publish', request(eb, 'rooms.publish', { room, event: 'service.greeting', data: { hello: userId } }))
         .then((reply) => {
           seen.publishedOffset = reply.body.offset;
-          finish({ ok: seen.warnings.length === 0, ...seen });
+          finish({ ok: warnings.length === 0, ...seen, warnings });
         })
-        .catch((e) => finish({ ok: false, error: e.message, ...seen }));
+        .catch((e) => fail(e, seen));
     }
   });
 
