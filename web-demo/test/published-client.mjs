@@ -23,76 +23,12 @@
 //   document or location. The server is "cross-origin" from that fake location, which only
 //   makes sockjs-client use its CORS XHR sender for /eventbus/info (plain node:http anyway).
 
-import EventBus from '@vertx/eventbus-bridge-client.js';
 import { randomUUID } from 'node:crypto';
+import { STEP_TIMEOUT_MS, describeError, fail, finish, open, request, requestExpectingFailure, run, warnings, within } from './published-bus.mjs';
 
 const OVERALL_TIMEOUT_MS = 20_000;
-const STEP_TIMEOUT_MS = 5_000;
 const ROOM = 'board-42';
 const ROOM_ADDRESS = `room.${ROOM}`;
-
-const buses = [];
-const warnings = [];
-let finished = false;
-
-function finish(result) {
-  if (finished) {
-    return;
-  }
-  finished = true;
-  for (const eb of buses) {
-    try {
-      if (eb.state === EventBus.OPEN || eb.state === EventBus.CONNECTING) {
-        eb.close();
-      }
-    } catch (e) {
-      // closing is best effort; the result is already decided
-    }
-  }
-  const line = JSON.stringify(result) + '\n';
-  process.stdout.write(line, () => process.exit(result.ok ? 0 : 1));
-}
-
-function fail(error) {
-  let message = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.cause) {
-    // fetch() failures say only "fetch failed"; the cause names the real problem
-    message += `: ${error.cause.message || error.cause.code || error.cause}`;
-  }
-  finish({ ok: false, error: message, warnings });
-}
-
-const overall = setTimeout(() => fail(`overall timeout of ${OVERALL_TIMEOUT_MS} ms`), OVERALL_TIMEOUT_MS);
-overall.unref();
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
-
-/** A promise that rejects after ms with a message naming the step. */
-function within(ms, what, promise) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function describeError(err) {
-  return err && typeof err === 'object' ? JSON.stringify(err) : String(err);
-}
-
-/** eb.send with a reply handler, as a promise of the reply message (rejects on an err reply). */
-function request(eb, address, body) {
-  return new Promise((resolve, reject) => {
-    eb.send(address, body, (err, msg) => (err ? reject(Object.assign(new Error(`${address} failed: ${describeError(err)}`), { reply: err })) : resolve(msg)));
-  });
-}
-
-/** eb.send expecting a failed reply: resolves with the error object the client hands over. */
-function requestExpectingFailure(eb, address, body) {
-  return new Promise((resolve, reject) => {
-    eb.send(address, body, (err, msg) => (err ? resolve(err) : reject(new Error(`${address} unexpectedly succeeded: ${JSON.stringify(msg && msg.body)}`))));
-  });
-}
 
 async function devToken(base, userId, name) {
   const response = await fetch(`${base}/auth/dev-token`, {
@@ -105,25 +41,6 @@ async function devToken(base, userId, name) {
     throw new Error(`POST /auth/dev-token for ${userId} answered ${response.status}: ${text}`);
   }
   return JSON.parse(text).token;
-}
-
-/** Opens an EventBus on <base>/eventbus and resolves once it is OPEN. */
-function open(base, label, transports) {
-  return new Promise((resolve, reject) => {
-    const eb = new EventBus(`${base}/eventbus`, transports ? { transports } : {});
-    buses.push(eb);
-    eb.onopen = () => resolve(eb);
-    eb.onclose = (e) => {
-      const detail = `${label}: socket closed (code ${e && e.code}, reason ${JSON.stringify(e && e.reason)})`;
-      if (!finished) {
-        // before open: the connection failed; after open: the server closed a socket mid-test
-        reject(new Error(detail));
-        fail(detail);
-      }
-    };
-    // address-less errors and err frames nobody waits for: record them, they are not expected
-    eb.onerror = (err) => warnings.push({ bus: label, onerror: err });
-  });
 }
 
 async function authenticate(eb, token) {
@@ -256,4 +173,4 @@ async function main() {
   });
 }
 
-main().catch(fail);
+run(main, OVERALL_TIMEOUT_MS);

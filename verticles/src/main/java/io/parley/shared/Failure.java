@@ -91,8 +91,9 @@ public final class Failure {
     if (failure instanceof ReplyException reply) {
       return switch (reply.failureType()) {
         case RECIPIENT_FAILURE -> reply.getMessage();
-        case NO_HANDLERS -> "service unavailable: nothing handles this address on the cluster";
-        case TIMEOUT -> "service unavailable: no reply in time";
+        // both are 503s: like every 503, say that retrying is the remedy
+        case NO_HANDLERS -> "service unavailable: nothing handles this address on the cluster; try again";
+        case TIMEOUT -> "service unavailable: no reply in time; try again";
         default -> "internal error";
       };
     }
