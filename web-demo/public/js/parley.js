@@ -14,7 +14,7 @@ const KEY_TOKEN = 'parley.token';
 const REQUEST_TIMEOUT_MS = 15000;
 const TOKEN_TTL_SECONDS = 3600;
 
-/** A refusal or failure with the design's numeric code (§8); code 0: no answer at all. */
+/** A refusal or failure with its numeric failure code (docs/protocol.md); code 0: no answer at all. */
 export class ParleyError extends Error {
   constructor(code, message) {
     super(message || `failed (${code})`);

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.parley.shared.Failure;
 
-/** HTTP answers for bus outcomes: the §8 failure code becomes the status. */
+/** HTTP answers for bus outcomes: the failure code ({@code docs/protocol.md}) becomes the status. */
 final class HttpReplies {
 
   static void answer(RoutingContext ctx, int status, Future<JsonObject> outcome) {

@@ -88,7 +88,7 @@ public final class Request {
 
   /**
    * Runs a handler that answers with a future and turns its outcome into the reply: the
-   * value, or a failure with the §8 code. Validation errors thrown synchronously become 400s
+   * value, or a failure with its failure code (docs/protocol.md). Validation errors thrown synchronously become 400s
    * rather than killing the consumer.
    */
   public static <T> void reply(Message<T> message, Function<Message<T>, Future<?>> handler) {
