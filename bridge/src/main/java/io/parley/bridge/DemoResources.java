@@ -1,5 +1,6 @@
 package io.parley.bridge;
 
+import io.parley.locks.Resource;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
 import io.vertx.core.Future;
@@ -8,6 +9,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -52,7 +54,7 @@ public record DemoResources(Map<String, JsonObject> resources) {
 
   /** Answers {@code locks.resourceInfo} on this verticle's context (unregistered with it). */
   Future<Void> answer(EventBus bus) {
-    Set<String> kinds = resources.keySet().stream().map(DemoResources::kind).collect(Collectors.toSet());
+    Set<String> kinds = resources.keySet().stream().map(DemoResources::kindOf).filter(Objects::nonNull).collect(Collectors.toSet());
     return bus.<Object>consumer(Addresses.LOCKS_RESOURCE_INFO, message -> reply(message, kinds)).completion();
   }
 
@@ -61,15 +63,19 @@ public record DemoResources(Map<String, JsonObject> resources) {
     JsonObject fields = resource == null ? null : resources.get(resource);
     if (fields != null) {
       message.reply(fields.copy());
-    } else if (resource != null && kinds.contains(kind(resource))) {
+    } else if (resource != null && kinds.contains(kindOf(resource))) {
       message.fail(Failure.NOT_FOUND, "the demo has no " + resource);
     } else {
       message.reply(new JsonObject());
     }
   }
 
-  private static String kind(String resource) {
-    int colon = resource.indexOf(':');
-    return colon < 0 ? resource : resource.substring(0, colon);
+  /** The kind of a resource key, as the locks verticle reads it; null for what is no resource key. */
+  private static String kindOf(String resource) {
+    try {
+      return Resource.of(resource).kind();
+    } catch (RuntimeException notAResource) {
+      return null;
+    }
   }
 }
