@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import io.parley.shared.FailureLog;
 import io.parley.rooms.RedisRoomStore;
 import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
@@ -59,7 +60,7 @@ class NodeEvictionTest {
       Redis redis = TestRedis.connect(node.vertx());
       RoomStore other = Await.result(RedisRoomStore.create(node.vertx(), redis, TestRedis.options(), prefix,
         Clock.offset(Clock.systemUTC(), Duration.ofHours(1)), new RoomsOptions.HistoryPolicy(500, 600_000, true), envelope -> {
-        }));
+        }, FailureLog.fallback()));
       try {
         assertThat(Await.result(other.evictExpiredNodes())).extracting(d -> d.member().userId()).containsExactly("eve");
 

@@ -67,12 +67,8 @@ public final class RedisSessionStore implements SessionStore {
    *
    * @param prefix starts every key, e.g. {@code parley:}
    * @param ttlMs  a session not claimed for this long (by {@code clock}) is forgotten
+   * @param failures the node's failure log: an outage is logged once per kind and interval, and counted
    */
-  public static Future<RedisSessionStore> create(Redis redis, String prefix, Clock clock, long ttlMs) {
-    return create(redis, prefix, clock, ttlMs, FailureLog.fallback());
-  }
-
-  /** The same, with the node's failure log: an outage is logged once per interval and counted. */
   public static Future<RedisSessionStore> create(Redis redis, String prefix, Clock clock, long ttlMs, FailureLog failures) {
     RedisSessionStore store;
     try {

@@ -140,13 +140,8 @@ public final class RedisRoomStore implements RoomStore {
    * @param options  to open this store's own subscriber connection
    * @param prefix   starts every key and the channel, e.g. {@code parley:}
    * @param delivery receives every envelope and announcement, on the subscriber's event loop
+   * @param failures the node's failure log: an outage is logged once per kind and interval, and counted
    */
-  public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
-                                              RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery) {
-    return create(vertx, redis, options, prefix, clock, policy, delivery, FailureLog.fallback());
-  }
-
-  /** The same, with the node's failure log: an outage is logged once per interval and counted. */
   public static Future<RedisRoomStore> create(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
                                               RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery,
                                               FailureLog failures) {

@@ -66,13 +66,8 @@ public final class Failure {
     };
   }
 
-  /** The same for a store not handed its node's failure log: logged as rarely, not counted. */
-  public static <T> Function<Throwable, Future<T>> storeUnavailable(String store, Logger log) {
-    return storeUnavailable(store, FailureLog.fallback(), log);
-  }
-
   /**
-   * The §8 code a caller should see for any failure: a recipient's own code, 503 when
+   * The failure code a caller should see for any failure: a recipient's own code, 503 when
    * nothing answered (no handler, timeout), 500 for anything unexpected.
    */
   public static int codeOf(Throwable failure) {

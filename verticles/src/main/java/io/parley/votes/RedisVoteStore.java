@@ -92,12 +92,8 @@ public final class RedisVoteStore implements VoteStore {
    *
    * @param redis  the shared client; {@link #close} leaves it open
    * @param prefix starts every key, e.g. {@code parley:}
+   * @param failures the node's failure log: an outage is logged once per kind and interval, and counted
    */
-  public static Future<RedisVoteStore> create(Redis redis, String prefix, Clock clock, VotesOptions.HistoryPolicy policy) {
-    return create(redis, prefix, clock, policy, FailureLog.fallback());
-  }
-
-  /** The same, with the node's failure log: an outage is logged once per interval and counted. */
   public static Future<RedisVoteStore> create(Redis redis, String prefix, Clock clock, VotesOptions.HistoryPolicy policy,
                                               FailureLog failures) {
     RedisVoteStore store;

@@ -1,5 +1,6 @@
 package io.parley.auth;
 
+import io.parley.shared.FailureLog;
 import io.parley.shared.Await;
 import io.parley.shared.MutableClock;
 import io.parley.shared.TestRedis;
@@ -25,7 +26,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
 
   @Override
   protected SessionStore createStore(MutableClock clock, Duration ttl) {
-    store = Await.result(RedisSessionStore.create(server.redis(), prefix, clock, ttl.toMillis()));
+    store = Await.result(RedisSessionStore.create(server.redis(), prefix, clock, ttl.toMillis(), FailureLog.fallback()));
     return store;
   }
 

@@ -1,5 +1,6 @@
 package io.parley.rooms;
 
+import io.parley.shared.FailureLog;
 import io.parley.shared.Await;
 import io.parley.shared.Envelope;
 import io.parley.shared.MutableClock;
@@ -54,7 +55,8 @@ class RedisRoomStoreTest extends SharedRoomStoreContract {
 
   private RoomStore create(String prefix, RoomsOptions.HistoryPolicy policy, MutableClock clock,
                            Consumer<EncodedEnvelope> delivery) {
-    RoomStore store = Await.result(RedisRoomStore.create(server.vertx(), server.redis(), TestRedis.options(), prefix, clock, policy, delivery));
+    RoomStore store = Await.result(RedisRoomStore.create(server.vertx(), server.redis(), TestRedis.options(), prefix, clock, policy, delivery,
+      FailureLog.fallback()));
     prefixes.put(store, prefix);
     return store;
   }

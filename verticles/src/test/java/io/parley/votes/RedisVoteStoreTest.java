@@ -1,5 +1,6 @@
 package io.parley.votes;
 
+import io.parley.shared.FailureLog;
 import io.parley.shared.Await;
 import io.parley.shared.MutableClock;
 import io.parley.shared.RoomName;
@@ -42,7 +43,7 @@ class RedisVoteStoreTest extends SharedVoteStoreContract {
   }
 
   private VoteStore create(String prefix, VotesOptions.HistoryPolicy policy, MutableClock clock) {
-    VoteStore store = Await.result(RedisVoteStore.create(server.redis(), prefix, clock, policy));
+    VoteStore store = Await.result(RedisVoteStore.create(server.redis(), prefix, clock, policy, FailureLog.fallback()));
     prefixes.put(store, prefix);
     return store;
   }

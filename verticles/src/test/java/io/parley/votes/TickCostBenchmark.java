@@ -1,5 +1,6 @@
 package io.parley.votes;
 
+import io.parley.shared.FailureLog;
 import io.parley.shared.RoomName;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,7 +70,8 @@ public final class TickCostBenchmark {
     int status = 0;
     try {
       RedisVoteStore store = await(RedisVoteStore.create(redis, prefix, Clock.systemUTC(),
-        new VotesOptions.HistoryPolicy(VotesOptions.HistoryPolicy.DEFAULT_MAX_SIZE, VotesOptions.HistoryPolicy.DEFAULT_MAX_AGE_MS)));
+        new VotesOptions.HistoryPolicy(VotesOptions.HistoryPolicy.DEFAULT_MAX_SIZE, VotesOptions.HistoryPolicy.DEFAULT_MAX_AGE_MS),
+        FailureLog.fallback()));
       RoomName big = RoomName.of("votes-big");
       RoomName small = RoomName.of("votes-small");
       System.out.printf(Locale.ROOT, "tick cost: %,d voters against %,d, %,d ticks each, Redis %s, prefix %s%n", voters, few, ticks, uri, prefix);
