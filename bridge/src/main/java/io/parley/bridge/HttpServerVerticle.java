@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.parley.pusher.PusherOptions;
 import io.parley.rooms.RoomPolicy;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
@@ -34,7 +35,7 @@ import java.util.function.IntConsumer;
 public final class HttpServerVerticle extends VerticleBase {
 
   /** Everything an HTTP server instance needs, built once per node. */
-  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, TcpOptions tcp, BridgeOptions bridge, long authTimeoutMs,
+  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, TcpOptions tcp, PusherOptions pusher, BridgeOptions bridge, long authTimeoutMs,
                       boolean devTokens, RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
                       HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
                       Clock clock, IntConsumer listening, IntConsumer tcpListening) {

@@ -25,6 +25,7 @@ import io.parley.bridge.DemoResources;
 import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.bridge.TcpOptions;
+import io.parley.pusher.PusherOptions;
 import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
@@ -115,10 +116,11 @@ public final class ParleyNode extends VerticleBase {
     HttpOptions http = HttpOptions.fromConfig(config.getJsonObject("http"), config.getJsonObject("api"));
     DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
     TcpOptions tcp = TcpOptions.fromConfig(config.getJsonObject("tcp"));
+    PusherOptions pusher = PusherOptions.fromConfig(config.getJsonObject("pusher"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     // checked before any store is connected: a misspelt class name fails the start at once
     ApplicationVerticles applications = ApplicationVerticles.fromConfig(deployment);
-    refuseUnsafeProduction(auth, http);
+    refuseUnsafeProduction(auth, http, pusher);
 
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     scrape = registry instanceof PrometheusMeterRegistry prometheus ? prometheus : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -130,13 +132,13 @@ public final class ParleyNode extends VerticleBase {
       stores = created;
       return startLiveness(roomsOptions);
     }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
-      demoResources, deployment, applications));
+      pusher, demoResources, deployment, applications));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
                                     LocksOptions locksOptions, NotificationsOptions notificationsOptions,
-                                    BridgeOptions bridge, HttpOptions http, TcpOptions tcp, DemoResources demoResources,
-                                    JsonObject deployment, ApplicationVerticles applications) {
+                                    BridgeOptions bridge, HttpOptions http, TcpOptions tcp, PusherOptions pusher,
+                                    DemoResources demoResources, JsonObject deployment, ApplicationVerticles applications) {
     SessionStore sessions = stores.sessions();
     RoomStore rooms = stores.rooms();
 
@@ -173,7 +175,7 @@ public final class ParleyNode extends VerticleBase {
     }
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
-    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, bridge, auth.timeoutMs(),
+    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, pusher, bridge, auth.timeoutMs(),
       auth.devTokens(), roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
       demoResources, clock, port -> httpPort = port, port -> tcpPort = port);
 
@@ -268,7 +270,7 @@ public final class ParleyNode extends VerticleBase {
   }
 
   /** A node with dev tokens off needs a real API key and a real JWT key. */
-  static void refuseUnsafeProduction(AuthOptions auth, HttpOptions http) {
+  static void refuseUnsafeProduction(AuthOptions auth, HttpOptions http, PusherOptions pusher) {
     if (auth.devTokens()) {
       if (!auth.jwt().usesDevSecret() && auth.jwt().secret() == null) {
         throw new IllegalStateException("auth.devTokens needs an HS256 secret (auth.jwt.secret) to sign with; "
@@ -283,6 +285,10 @@ public final class ParleyNode extends VerticleBase {
     if (http.apiKeys().isEmpty() || http.apiKeys().contains(HttpOptions.DEV_API_KEY)) {
       throw new IllegalStateException("refusing to start: dev tokens are off but api.keys is empty or holds the dev key; "
         + "set PARLEY_API_KEYS to your own keys");
+    }
+    if (pusher.usesDevSecret()) {
+      throw new IllegalStateException("refusing to start: dev tokens are off but a Pusher app has the development secret; "
+        + "set pusher.apps with your own secrets (or PARLEY_PUSHER_APPS='[]' to serve no Pusher app)");
     }
   }
 }

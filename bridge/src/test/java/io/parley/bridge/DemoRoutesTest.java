@@ -65,7 +65,8 @@ class DemoRoutesTest {
   void a_node_without_dev_tokens_says_nothing_of_any_resource() {
     JsonObject production = new JsonObject()
       .put("auth", new JsonObject().put("devTokens", false).put("jwt", new JsonObject().put("secret", "a-real-secret-of-at-least-32-characters!")))
-      .put("api", new JsonObject().put("keys", new JsonArray().add("real-key")));
+      .put("api", new JsonObject().put("keys", new JsonArray().add("real-key")))
+      .put("pusher", new JsonObject().put("apps", new JsonArray()));
     try (TestNode node = TestNode.start(production)) {
       Throwable unanswered = Await.failure(node.vertx().eventBus().request(Addresses.LOCKS_RESOURCE_INFO,
         new JsonObject().put("resource", "project-version:42")));
@@ -113,7 +114,8 @@ class DemoRoutesTest {
   void there_are_no_demo_routes_without_dev_tokens() {
     JsonObject production = new JsonObject()
       .put("auth", new JsonObject().put("devTokens", false).put("jwt", new JsonObject().put("secret", "a-real-secret-of-at-least-32-characters!")))
-      .put("api", new JsonObject().put("keys", new JsonArray().add("real-key")));
+      .put("api", new JsonObject().put("keys", new JsonArray().add("real-key")))
+      .put("pusher", new JsonObject().put("apps", new JsonArray()));
     try (TestNode node = TestNode.start(production)) {
       assertThat(node.post("/demo/poker/d1/start", new JsonObject().put("taskId", "t1"), null).status()).isEqualTo(404);
       assertThat(node.post("/demo/notifications", new JsonObject().put("topic", "x"), null).status()).isEqualTo(404);

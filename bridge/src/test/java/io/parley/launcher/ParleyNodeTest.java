@@ -95,7 +95,8 @@ class ParleyNodeTest {
   void dev_tokens_can_be_switched_off() {
     JsonObject production = new JsonObject()
       .put("auth", new JsonObject().put("devTokens", false).put("jwt", new JsonObject().put("secret", "a-real-secret-of-at-least-32-characters!")))
-      .put("api", new JsonObject().put("keys", new io.vertx.core.json.JsonArray().add("real-key")));
+      .put("api", new JsonObject().put("keys", new io.vertx.core.json.JsonArray().add("real-key")))
+      .put("pusher", new JsonObject().put("apps", new io.vertx.core.json.JsonArray()));
     try (TestNode node = TestNode.start(production)) {
       assertThat(node.post("/auth/dev-token", new JsonObject().put("userId", "ann"), null).status()).isEqualTo(404);
       assertThat(node.post("/api/rooms/user-ann/events", new JsonObject().put("event", "x"), "dev-api-key").status()).isEqualTo(401);
@@ -104,7 +105,7 @@ class ParleyNodeTest {
   }
 
   @Test
-  void a_node_without_dev_tokens_refuses_to_start_with_the_dev_secret_or_dev_api_key() {
+  void a_node_without_dev_tokens_refuses_to_start_with_the_dev_secret_dev_api_key_or_dev_pusher_secret() {
     JsonObject devSecret = new JsonObject().put("auth", new JsonObject().put("devTokens", false))
       .put("api", new JsonObject().put("keys", new io.vertx.core.json.JsonArray().add("real-key")));
     assertThat(startFailure(devSecret)).contains("development secret").contains("PARLEY_AUTH_JWT_SECRET");
@@ -112,6 +113,11 @@ class ParleyNodeTest {
     JsonObject devKey = new JsonObject().put("auth", new JsonObject().put("devTokens", false)
       .put("jwt", new JsonObject().put("secret", "a-real-secret-of-at-least-32-characters!")));
     assertThat(startFailure(devKey)).contains("api.keys").contains("PARLEY_API_KEYS");
+
+    JsonObject devPusherSecret = new JsonObject().put("auth", new JsonObject().put("devTokens", false)
+      .put("jwt", new JsonObject().put("secret", "a-real-secret-of-at-least-32-characters!")))
+      .put("api", new JsonObject().put("keys", new io.vertx.core.json.JsonArray().add("real-key")));
+    assertThat(startFailure(devPusherSecret)).contains("Pusher app").contains("pusher.apps");
   }
 
   @Test
