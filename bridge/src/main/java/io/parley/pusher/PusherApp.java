@@ -58,9 +58,11 @@ public record PusherApp(String id, String key, String secret, boolean enabled, b
       }
       JsonArray listed = hook.getJsonArray("events", new JsonArray());
       Set<String> events = listed.isEmpty() ? EVENTS : Set.copyOf(listed.stream().map(String::valueOf).toList());
-      events.stream().filter(e -> !EVENTS.contains(e)).findFirst().ifPresent(e -> {
-        throw new IllegalArgumentException(where + ".webhooks[" + i + "]: unknown event '" + e + "' (one of " + EVENTS + ")");
-      });
+      for (String event : events) {
+        if (!EVENTS.contains(event)) {
+          throw new IllegalArgumentException(where + ".webhooks[" + i + "]: unknown event '" + event + "' (one of " + EVENTS + ")");
+        }
+      }
       webhooks.add(new Webhook(url, events));
     }
     return new PusherApp(id, key, secret, json.getBoolean("enabled", true), json.getBoolean("clientEvents", false), webhooks);
