@@ -153,6 +153,16 @@ final class Args {
     return () -> secret != null ? secret : DevTokens.secret(Path.of(conf), System.getenv());
   }
 
+  /**
+   * {@code --api-key K} and {@code --conf FILE}: the key a service authenticates with, by default
+   * the first of the nodes' {@code api.keys}. Read when asked, like {@link #tokenSecret()}.
+   */
+  Supplier<String> apiKey() {
+    String conf = string("conf", "conf/default.json");
+    String key = string("api-key", null);
+    return () -> key != null ? key : DevTokens.apiKey(Path.of(conf), System.getenv());
+  }
+
   void rejectUnknown() {
     for (String name : values.keySet()) {
       if (!known.contains(name)) {

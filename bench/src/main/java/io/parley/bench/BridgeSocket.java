@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,10 +14,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One connection speaking the event-bus bridge protocol, as a browser tab running
- * {@code @vertx/eventbus-bridge-client.js} would: requests with reply addresses, registers
+ * {@code @vertx/eventbus-bridge-client.js} would (over a websocket, {@link #wrap}), or a client
+ * of the TCP event-bus bridge ({@link #tcp}): requests with reply addresses, registers
  * with deliveries and refusals routed to their address, address-less refusals to
  * {@link #errorHandler}. No thread of its own: it lives on the event loop of the context
  * that connected it, and must be used from there.
@@ -30,10 +34,17 @@ final class BridgeSocket {
   private record Registration(Handler<InboundFrame> deliveries, Handler<BridgeFailure> refused) {
   }
 
+  /**
+   * The connection under the protocol: how one frame (JSON) is written, how it closes, and the
+   * close code and reason the peer sent, as text ("" when none).
+   */
+  private record Wire(Consumer<String> write, Supplier<Future<Void>> close, Supplier<String> closeStatus) {
+  }
+
   private static final String PING = new JsonObject().put("type", "ping").encode();
 
-  private final WebSocket ws;
   private final Transport transport;
+  private final Wire wire;
   private final Promise<Void> opened = Promise.promise();
   private final Map<String, Promise<InboundFrame>> pending = new HashMap<>(4);
   private final Map<String, Registration> registered = new HashMap<>(4);
@@ -46,29 +57,53 @@ final class BridgeSocket {
   private long framesIn;
   private long unrouted;
 
-  private BridgeSocket(WebSocket ws, Transport transport) {
-    this.ws = ws;
+  /** {@code transport}: the websocket's; null for TCP, whose frames are plain JSON like the raw endpoint's. */
+  private BridgeSocket(Transport transport, Wire wire) {
     this.transport = transport;
-    ws.textMessageHandler(this::onMessage);
-    ws.binaryMessageHandler(buffer -> onMessage(buffer.toString(StandardCharsets.UTF_8)));
-    ws.exceptionHandler(e -> transportFailure = e);
-    ws.closeHandler(v -> onClosed());
-    if (transport == Transport.RAW) {
+    this.wire = wire;
+    if (transport != Transport.SOCKJS) {
       opened.complete();
     }
   }
 
   /** Takes over a freshly connected websocket on {@code transport}'s path. */
   static BridgeSocket wrap(WebSocket ws, Transport transport) {
-    return new BridgeSocket(ws, transport);
+    BridgeSocket socket = new BridgeSocket(transport,
+      new Wire(frame -> ws.writeTextMessage(transport.wrap(frame)), ws::close, () -> closeStatus(ws)));
+    ws.textMessageHandler(socket::onMessage);
+    ws.binaryMessageHandler(buffer -> socket.onMessage(buffer.toString(StandardCharsets.UTF_8)));
+    ws.exceptionHandler(e -> socket.transportFailure = e);
+    ws.closeHandler(v -> socket.onClosed());
+    return socket;
   }
 
-  /** Completes when the bridge may be spoken to: SockJS's {@code o}, or at once on the raw endpoint. */
+  private static String closeStatus(WebSocket ws) {
+    Short code = ws.closeStatusCode();
+    if (code == null) {
+      return "";
+    }
+    return ws.closeReason() == null || ws.closeReason().isEmpty() ? code.toString() : code + " " + ws.closeReason();
+  }
+
+  /**
+   * Takes over a freshly connected TCP connection to the TCP event-bus bridge (framing in
+   * {@link TcpFraming}; replies and deliveries come as {@code message}, pings are answered with
+   * {@code pong}). TCP has no close code: the node names its reason in an {@code err} first.
+   */
+  static BridgeSocket tcp(NetSocket socket) {
+    BridgeSocket bridge = new BridgeSocket(null, new Wire(frame -> socket.write(TcpFraming.frame(frame)), socket::close, () -> ""));
+    socket.handler(TcpFraming.reader(frame -> bridge.onMessage(frame.toString(StandardCharsets.UTF_8))));
+    socket.exceptionHandler(e -> bridge.transportFailure = e);
+    socket.closeHandler(v -> bridge.onClosed());
+    return bridge;
+  }
+
+  /** Completes when the bridge may be spoken to: SockJS's {@code o}, or at once on the raw endpoint and TCP. */
   Future<Void> opened() {
     return opened.future();
   }
 
-  /** A {@code send} with a reply address; completes with the {@code rec}, fails with the {@code err}. */
+  /** A {@code send} with a reply address; completes with the {@code rec} ({@code message} on TCP), fails with the {@code err}. */
   Future<InboundFrame> request(String address, JsonObject body) {
     if (closed) {
       return Future.failedFuture(new BridgeFailure(-1, null, describeClose()));
@@ -87,7 +122,7 @@ final class BridgeSocket {
   }
 
   void ping() {
-    writeText(transport.wrap(PING));
+    writeFrame(PING);
   }
 
   /** Refusals that name no pending request or registered address (e.g. {@code rate_limited}). */
@@ -120,16 +155,16 @@ final class BridgeSocket {
       return Future.succeededFuture();
     }
     closing = true;
-    return ws.close();
+    return wire.close().get();
   }
 
   private void write(JsonObject frame) {
-    writeText(transport.wrap(frame.encode()));
+    writeFrame(frame.encode());
   }
 
-  private void writeText(String text) {
+  private void writeFrame(String frame) {
     if (!closed) {
-      ws.writeTextMessage(text);
+      wire.write().accept(frame);
     }
   }
 
@@ -137,7 +172,7 @@ final class BridgeSocket {
     if (message.isEmpty()) {
       return;
     }
-    if (transport == Transport.RAW) {
+    if (transport != Transport.SOCKJS) {
       dispatch(InboundFrame.plain(message));
       return;
     }
@@ -204,7 +239,8 @@ final class BridgeSocket {
   private void dispatch(InboundFrame frame) {
     framesIn++;
     String address = frame.address();
-    if ("rec".equals(frame.type())) {
+    // rec on the event-bus bridge, message on the TCP one: the same replies and deliveries
+    if ("rec".equals(frame.type()) || "message".equals(frame.type())) {
       if (address != null) {
         Promise<InboundFrame> reply = pending.remove(address);
         if (reply != null) {
@@ -233,7 +269,7 @@ final class BridgeSocket {
         }
       }
       errorHandler.handle(failure);
-    } else {
+    } else if (!"pong".equals(frame.type())) {
       unrouted++;
     }
   }
@@ -257,12 +293,9 @@ final class BridgeSocket {
     if (sockJsClose != null) {
       why.append(": sockjs c").append(sockJsClose);
     }
-    Short code = ws.closeStatusCode();
-    if (code != null) {
-      why.append(": ").append(code);
-      if (ws.closeReason() != null && !ws.closeReason().isEmpty()) {
-        why.append(' ').append(ws.closeReason());
-      }
+    String status = wire.closeStatus().get();
+    if (!status.isEmpty()) {
+      why.append(": ").append(status);
     }
     if (transportFailure != null) {
       why.append(" (").append(transportFailure).append(')');

@@ -1,6 +1,7 @@
 package io.parley.bench;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * Tokens signed here with the nodes' HS256 secret, as {@code POST /auth/dev-token} would sign
  * them, so that a benchmark of 10,000 tabs does not start with 10,000 HTTP requests. Claims:
- * {@code sub}, {@code name}, {@code exp} (and the {@code iat} vertx-auth-jwt adds).
+ * {@code sub}, {@code name}, {@code exp} (and the {@code iat} vertx-auth-jwt adds). Also where a
+ * generator finds the dev API key a service presents ({@link #apiKey}).
  */
 final class DevTokens {
 
@@ -36,15 +38,42 @@ final class DevTokens {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return fromEnv;
     }
+    String secret = conf(confFile, "auth.jwt.secret (--conf FILE or --secret S)").getJsonObject("auth", new JsonObject())
+      .getJsonObject("jwt", new JsonObject()).getString("secret");
+    if (secret == null || secret.length() < 32) {
+      throw new Args.UsageException(confFile + ": auth.jwt.secret is missing or shorter than 32 characters");
+    }
+    return secret;
+  }
+
+  /**
+   * The API key a service authenticates with (docs/protocol.md, "Services"): the first of the
+   * nodes' {@code api.keys}, from {@code PARLEY_API_KEYS} when set (a JSON array or
+   * comma-separated, as the nodes read it), else from {@code confFile}. An entry is the key
+   * itself or {@code {"id": …, "key": …}}.
+   */
+  static String apiKey(Path confFile, Map<String, String> env) {
+    String fromEnv = env.get("PARLEY_API_KEYS");
+    Object first;
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      first = fromEnv.strip().startsWith("[") ? new JsonArray(fromEnv).getValue(0) : fromEnv.split(",")[0].strip();
+    } else {
+      JsonArray keys = conf(confFile, "api.keys (--conf FILE or --api-key K)").getJsonObject("api", new JsonObject()).getJsonArray("keys", new JsonArray());
+      first = keys.isEmpty() ? null : keys.getValue(0);
+    }
+    String key = first instanceof JsonObject entry ? entry.getString("key") : first instanceof String s ? s : null;
+    if (key == null || key.isBlank()) {
+      throw new Args.UsageException(confFile + ": api.keys has no key (or give --api-key K)");
+    }
+    return key;
+  }
+
+  /** {@code confFile} parsed; a usage error naming {@code wanted} when it cannot be read. */
+  private static JsonObject conf(Path confFile, String wanted) {
     try {
-      JsonObject conf = new JsonObject(Files.readString(confFile));
-      String secret = conf.getJsonObject("auth", new JsonObject()).getJsonObject("jwt", new JsonObject()).getString("secret");
-      if (secret == null || secret.length() < 32) {
-        throw new Args.UsageException(confFile + ": auth.jwt.secret is missing or shorter than 32 characters");
-      }
-      return secret;
+      return new JsonObject(Files.readString(confFile));
     } catch (IOException e) {
-      throw new Args.UsageException("cannot read " + confFile + " for auth.jwt.secret (--conf FILE or --secret S): " + e);
+      throw new Args.UsageException("cannot read " + confFile + " for " + wanted + ": " + e);
     }
   }
 

@@ -4,8 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -17,7 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * Fan-out (issue 4): N subscribers of one room and one publisher, against Parley (SockJS
- * websocket, {@code auth.authenticate}, {@code register room.<r>}, publisher {@code rooms.publish}),
+ * websocket, {@code auth.authenticate}, {@code register room.<r>}, publisher {@code rooms.publish};
+ * or over its TCP event-bus bridge: subscribers with {@code --transport tcp}, the publisher as a
+ * service with {@code --publisher tcp}),
  * the naive Vert.x broadcaster ({@link NaiveBroadcaster}) or Socket.IO 4.8.4
  * ({@code bench/socketio/server.js}, an Engine.IO v4 / Socket.IO v5 client spoken here): one
  * {@link FanOutClient} per kind of server ({@link ParleyFanOutClient}, {@link NaiveFanOutClient},
@@ -42,7 +42,12 @@ public final class FanOut {
     usage: java -cp parley-bench.jar io.parley.bench.FanOut --server parley|naive|socketio [options]
       --port P              server port (default 8080); the publisher's
       --ports P1,P2,...     Parley: subscribers spread round-robin over these nodes' ports (default: --port)
-      --transport T         Parley subscribers: sockjs (default), raw (/eventbus/websocket) or mixed (every other one raw)
+      --transport T         Parley subscribers: sockjs (default), raw (/eventbus/websocket), mixed (every other one raw),
+                            or tcp (the TCP event-bus bridge at --tcp-port, as users with a dev token)
+      --publisher ws|tcp    Parley publisher: a user on the SockJS websocket (default), or a service on the TCP
+                            event-bus bridge at --tcp-port (auth.authenticate {apiKey})
+      --tcp-port P          the node's TCP event-bus bridge port (tcp.port), for --transport tcp or --publisher tcp
+      --api-key K           --publisher tcp: the service's key (default: the first of api.keys in --conf, or PARLEY_API_KEYS)
       --host H              127.0.0.0/8 only (default 127.0.0.1)
       --subscribers N       subscribers (default 1000)
       --mode loop|rate|idle closed loop (max deliveries/s), fixed delivery rate (latency), or idle: N connections
@@ -66,7 +71,8 @@ public final class FanOut {
 
   enum Server { PARLEY, NAIVE, SOCKETIO }
 
-  record Settings(Server server, String host, int port, List<Integer> ports, String transport, int subscribers, boolean loop, int window, int rate,
+  record Settings(Server server, String host, int port, List<Integer> ports, String transport, String publisher, int tcpPort, String apiKey,
+                  int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
                   int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle) implements Generator.Options {
     static Settings parse(Args args) {
@@ -80,12 +86,25 @@ public final class FanOut {
       int port = args.integer("port", 8080, 1, 65535);
       List<Integer> ports = args.ports("ports", Integer.toString(port));
       String transport = args.string("transport", "sockjs");
-      if (!List.of("sockjs", "raw", "mixed").contains(transport)) {
-        throw new Args.UsageException("--transport must be sockjs, raw or mixed");
+      if (!List.of("sockjs", "raw", "mixed", "tcp").contains(transport)) {
+        throw new Args.UsageException("--transport must be sockjs, raw, mixed or tcp");
       }
-      if (server != Server.PARLEY && (ports.size() > 1 || !transport.equals("sockjs"))) {
-        throw new Args.UsageException("--ports and --transport are for --server parley");
+      String publisher = args.string("publisher", "ws");
+      if (!List.of("ws", "tcp").contains(publisher)) {
+        throw new Args.UsageException("--publisher must be ws or tcp");
       }
+      if (server != Server.PARLEY && (ports.size() > 1 || !transport.equals("sockjs") || !publisher.equals("ws"))) {
+        throw new Args.UsageException("--ports, --transport and --publisher are for --server parley");
+      }
+      int tcpPort = args.integer("tcp-port", 0, 0, 65535);
+      boolean tcp = transport.equals("tcp") || publisher.equals("tcp");
+      if (tcp && tcpPort == 0) {
+        throw new Args.UsageException("--transport tcp and --publisher tcp need --tcp-port (the node's tcp.port)");
+      }
+      if (tcp && ports.size() > 1) {
+        throw new Args.UsageException("--transport tcp and --publisher tcp are for one node (no --ports)");
+      }
+      Supplier<String> apiKey = args.apiKey();
       int subs = args.integer("subscribers", 1000, 1, 1_000_000);
       String mode = args.string("mode", "loop");
       if (!mode.equals("loop") && !mode.equals("rate") && !mode.equals("idle")) {
@@ -113,9 +132,14 @@ public final class FanOut {
       if (mode.equals("idle") && serverPid <= 0) {
         throw new Args.UsageException("--mode idle needs --server-pid");
       }
-      return new Settings(server, host, port, ports, transport, subs, mode.equals("loop"), window, rate, warmup, duration, payload,
+      return new Settings(server, host, port, ports, transport, publisher, tcpPort, publisher.equals("tcp") ? apiKey.get() : null,
+        subs, mode.equals("loop"), window, rate, warmup, duration, payload,
         room, List.copyOf(sources), concurrency, lanes, pingMs, server == Server.PARLEY ? secret.get() : null, timeout, label,
         new ServerProcess(serverPid), mode.equals("idle"));
+    }
+
+    boolean tcpPublisher() {
+      return publisher.equals("tcp");
     }
 
     /** One more event loop than lanes: the publisher's own. */
@@ -142,17 +166,9 @@ public final class FanOut {
     FanOutTally tally = new FanOutTally(settings);
     DevTokens tokens = settings.server() == Server.PARLEY ? DevTokens.create(vertx, settings.secret(), 3600) : null;
     FanOutClient server = FanOutClient.of(settings, tally, tokens);
-    List<WebSocketClient> clients = new ArrayList<>();
-    for (String source : settings.sources()) {
-      clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setLocalAddress(source)
-        .setMaxConnections(settings.subscribers() + 16)
-        .setConnectTimeout(30_000)
-        .setMaxFrameSize(64 << 20)
-        .setMaxMessageSize(64 << 20)));
-    }
+    SourceClients sources = SourceClients.create(vertx, settings.sources(), settings.subscribers() + 16);
     int budget = Math.max(1, settings.concurrency() / settings.lanes());
-    List<FanOutLane> lanes = Lanes.deploy(vertx, settings.lanes(), l -> new FanOutLane(tally, clients, budget));
+    List<FanOutLane> lanes = Lanes.deploy(vertx, settings.lanes(), l -> new FanOutLane(tally, sources, budget));
     for (int i = 0; i < settings.subscribers(); i++) {
       lanes.get(i % lanes.size()).subs.add(server.subscriber(i));
     }
@@ -177,7 +193,7 @@ public final class FanOut {
       return tally.failed.get() == 0 && tally.dropped.get() == 0 && tally.joined.get() == settings.subscribers() ? 0 : 1;
     }
 
-    FanOutPublisher publisher = new FanOutPublisher(tally, clients.get(0), server);
+    FanOutPublisher publisher = new FanOutPublisher(tally, sources, server);
     Futures.await(vertx.deployVerticle(publisher), 30, "publisher");
 
     // probe until every joined subscriber has received something (Parley: its register is done)

@@ -2,6 +2,7 @@ package io.parley.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,20 @@ abstract class FanOutClient {
 
   /** Subscriber {@code index} of the run. */
   abstract FanOutSubscriber subscriber(int index);
+
+  /**
+   * Connects the publisher from the first source: a websocket to {@link #publisherUri}, then
+   * {@link #openPublisher}. A server whose publisher connects otherwise overrides it.
+   */
+  Future<Void> connectPublisher(FanOutPublisher publisher, SourceClients sources) {
+    return sources.websocket(0).connect(new WebSocketConnectOptions().setHost(settings.host()).setPort(settings.port())
+        .setURI(publisherUri))
+      .compose(socket -> {
+        publisher.ws = socket;
+        socket.closeHandler(v -> tally.reason("publisher closed", socket.closeStatusCode() + " " + socket.closeReason()));
+        return openPublisher(publisher, socket);
+      });
+  }
 
   /** The publisher's websocket connected: whatever the server wants before messages. */
   abstract Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws);

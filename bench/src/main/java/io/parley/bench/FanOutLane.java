@@ -3,8 +3,6 @@ package io.parley.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +12,13 @@ final class FanOutLane extends VerticleBase {
 
   final List<FanOutSubscriber> subs = new ArrayList<>();
   private final FanOutTally tally;
-  private final List<WebSocketClient> clients;
+  private final SourceClients sources;
   private final int budget;
 
-  /** Subscriber {@code i} of the lane connects from {@code clients[i mod clients]}, {@code budget} at a time. */
-  FanOutLane(FanOutTally tally, List<WebSocketClient> clients, int budget) {
+  /** Subscriber {@code i} of the lane connects from source {@code i}, {@code budget} at a time. */
+  FanOutLane(FanOutTally tally, SourceClients sources, int budget) {
     this.tally = tally;
-    this.clients = clients;
+    this.sources = sources;
     this.budget = budget;
   }
 
@@ -48,29 +46,19 @@ final class FanOutLane extends VerticleBase {
 
   private Future<Void> connect(int i) {
     FanOutSubscriber sub = subs.get(i);
-    WebSocketClient client = clients.get(i % clients.size());
     Promise<Void> p = Promise.promise();
     vertx.setTimer(60_000, id -> p.tryFail("not joined in 60 s"));
-    client.connect(new WebSocketConnectOptions().setHost(tally.settings.host()).setPort(sub.port()).setURI(sub.uri()))
-      .onComplete(ar -> {
-        if (ar.failed()) {
-          p.tryFail(ar.cause());
-          return;
-        }
-        sub.ws = ar.result();
-        sub.start(p);
-      });
+    sub.open(sources, i).onComplete(ar -> {
+      if (ar.failed()) {
+        p.tryFail(ar.cause());
+        return;
+      }
+      sub.start(p);
+    });
     return p.future();
   }
 
   Future<Void> closeAll() {
-    return onLoop(() -> {
-      for (FanOutSubscriber s : subs) {
-        if (s.ws != null && !s.ws.isClosed()) {
-          s.closedByUs = true;
-          s.ws.close();
-        }
-      }
-    });
+    return onLoop(() -> subs.forEach(FanOutSubscriber::close));
   }
 }

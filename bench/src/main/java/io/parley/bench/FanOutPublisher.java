@@ -5,8 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
  * The fan-out's publisher, on an event loop of its own. {@code --mode loop}: at most
@@ -17,9 +15,10 @@ final class FanOutPublisher extends VerticleBase {
 
   private final FanOutTally tally;
   private final FanOut.Settings settings;
-  private final WebSocketClient client;
+  private final SourceClients sources;
   private final FanOutClient server;
   private final String padding;
+  /** The publisher's websocket, when it has one (see {@link FanOutClient#connectPublisher}). */
   WebSocket ws;
   long seq;
   volatile long sent;
@@ -28,10 +27,10 @@ final class FanOutPublisher extends VerticleBase {
   boolean running;
   long publishErrors;
 
-  FanOutPublisher(FanOutTally tally, WebSocketClient client, FanOutClient server) {
+  FanOutPublisher(FanOutTally tally, SourceClients sources, FanOutClient server) {
     this.tally = tally;
     this.settings = tally.settings;
-    this.client = client;
+    this.sources = sources;
     this.server = server;
     this.padding = "x".repeat(settings.payload());
   }
@@ -46,13 +45,7 @@ final class FanOutPublisher extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return client.connect(new WebSocketConnectOptions().setHost(settings.host()).setPort(settings.port())
-        .setURI(server.publisherUri))
-      .compose(socket -> {
-        ws = socket;
-        ws.closeHandler(v -> tally.reason("publisher closed", ws.closeStatusCode() + " " + ws.closeReason()));
-        return server.openPublisher(this, socket);
-      });
+    return server.connectPublisher(this, sources);
   }
 
   String data(String seqText, long stamp) {

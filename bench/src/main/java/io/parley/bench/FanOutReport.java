@@ -47,7 +47,7 @@ final class FanOutReport {
   /** {@code --mode loop} or {@code rate}: the window's figures. */
   JsonObject window(Window w) {
     Latencies lat = w.latency();
-    System.out.printf(Locale.ROOT, "%s %s, %d subscribers, payload %d: %s%n", settings.server(),
+    System.out.printf(Locale.ROOT, "%s %s, %d subscribers, payload %d: %s%n", describeServer(),
       settings.loop() ? "closed loop W=" + settings.window() : "fixed " + settings.rate() + " deliveries/s",
       tally.joined.get(), settings.payload(),
       String.format(Locale.ROOT, "%.0f deliveries/s (%.1f messages/s completed) over %.1f s", w.deliveriesPerSecond(),
@@ -64,7 +64,8 @@ final class FanOutReport {
     printProblems();
     return new JsonObject().put("benchmark", "fan-out").put("server", serverName())
       .put("label", settings.label()).put("mode", settings.loop() ? "loop" : "rate")
-      .put("subscribers", settings.subscribers()).put("transport", settings.transport()).put("nodes", settings.ports().size()).put("joined", tally.joined.get()).put("ready", tally.ready.get())
+      .put("subscribers", settings.subscribers()).put("transport", settings.transport()).put("publisher", settings.publisher())
+      .put("nodes", settings.ports().size()).put("joined", tally.joined.get()).put("ready", tally.ready.get())
       .put("failed", tally.failed.get()).put("dropped", tally.dropped.get()).put("window", settings.window())
       .put("rate", settings.rate()).put("payload", settings.payload())
       .put("connectSeconds", Latencies.round(w.connectSeconds()))
@@ -78,6 +79,13 @@ final class FanOutReport {
       .put("generatorGcPauses", w.generatorPauses().size()).put("generatorGcPauseMaxMs", Latencies.round(GcPauses.longestMs(w.generatorPauses())))
       .put("problems", tally.problems())
       .mergeIn(tails);
+  }
+
+  /** The server, and for Parley how its subscribers and publisher connect. */
+  private String describeServer() {
+    return settings.server() == FanOut.Server.PARLEY
+      ? settings.server() + " (subscribers " + settings.transport() + ", publisher " + settings.publisher() + ")"
+      : settings.server().toString();
   }
 
   private String serverName() {

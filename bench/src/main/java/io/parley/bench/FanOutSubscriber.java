@@ -1,9 +1,15 @@
 package io.parley.bench;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 
-/** One fan-out subscriber connection, of whichever server kind; lives on its lane's event loop. */
+/**
+ * One fan-out subscriber connection, of whichever server kind; lives on its lane's event loop.
+ * A websocket unless a subclass opens something else ({@link #open}, {@link #close},
+ * {@link #closeWhy}).
+ */
 abstract class FanOutSubscriber {
 
   final FanOutTally tally;
@@ -23,8 +29,31 @@ abstract class FanOutSubscriber {
     return tally.settings.port();
   }
 
-  /** Takes over the websocket; calls {@code joinedNow} once a member. */
+  /** Opens the connection from source {@code source}; {@link #start} takes it over. */
+  Future<Void> open(SourceClients sources, int source) {
+    return sources.websocket(source)
+      .connect(new WebSocketConnectOptions().setHost(tally.settings.host()).setPort(port()).setURI(uri()))
+      .map(socket -> {
+        ws = socket;
+        return null;
+      });
+  }
+
+  /** Takes over the connection; calls {@code joinedNow} once a member. */
   abstract void start(Promise<Void> joinedNow);
+
+  /** Closes the connection at the end of the run (not counted as a drop). */
+  void close() {
+    if (ws != null && !ws.isClosed()) {
+      closedByUs = true;
+      ws.close();
+    }
+  }
+
+  /** Why the server closed the connection, as far as the connection says. */
+  String closeWhy() {
+    return "close " + ws.closeStatusCode() + (ws.closeReason() == null ? "" : " " + ws.closeReason());
+  }
 
   void seen() {
     if (!seenFlag) {
@@ -46,7 +75,7 @@ abstract class FanOutSubscriber {
     if (closedByUs) {
       return;
     }
-    String why = "close " + ws.closeStatusCode() + (ws.closeReason() == null ? "" : " " + ws.closeReason());
+    String why = closeWhy();
     if (joinedFlag) {
       tally.live.decrementAndGet();
       tally.dropped.incrementAndGet();

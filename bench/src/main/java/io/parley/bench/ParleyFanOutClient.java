@@ -3,19 +3,30 @@ package io.parley.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
  * Parley's bridge: a subscriber opens the SockJS websocket (or the raw endpoint, or every
- * other one raw with {@code --transport mixed}), sends {@code auth.authenticate} and registers
- * {@code room.<room>}; the publisher, authenticated the same way, sends {@code rooms.publish}.
- * Deliveries are read from the frames' bytes, not parsed.
+ * other one raw with {@code --transport mixed}, or a connection to the TCP event-bus bridge with
+ * {@code --transport tcp}), sends {@code auth.authenticate} with a user's token and registers
+ * {@code room.<room>}; the publisher, authenticated the same way on the SockJS websocket (or as a
+ * service with the API key on the TCP bridge, {@code --publisher tcp}), sends
+ * {@code rooms.publish}. Deliveries are read from the frames' bytes, not parsed.
  */
 final class ParleyFanOutClient extends FanOutClient {
+
+  /** The event every publish carries: a service may use any name, and uses the user's, so the envelopes match. */
+  private static final String EVENT = "chat.new-message";
+  private static final String PING = "{\"type\":\"ping\"}";
+  /** An err frame in plain JSON (raw endpoint, TCP); SockJS carries each frame as an escaped JSON string. */
+  private static final String ERR = "\"type\":\"err\"";
+  private static final String SOCKJS_ERR = "\\\"type\\\":\\\"err\\\"";
 
   private final DevTokens tokens;
   private BridgeSocket bridge;
@@ -27,100 +38,95 @@ final class ParleyFanOutClient extends FanOutClient {
 
   @Override
   FanOutSubscriber subscriber(int index) {
-    return new Subscriber(index);
+    return settings.transport().equals("tcp") ? new TcpSubscriber(index) : new WebSocketSubscriber(index);
+  }
+
+  /** {@code --publisher tcp}: a service on the TCP event-bus bridge; else the user on the SockJS websocket. */
+  @Override
+  Future<Void> connectPublisher(FanOutPublisher publisher, SourceClients sources) {
+    if (!settings.tcpPublisher()) {
+      return super.connectPublisher(publisher, sources);
+    }
+    return sources.tcp(0).connect(settings.tcpPort(), settings.host())
+      .compose(socket -> startBridge(publisher, BridgeSocket.tcp(socket), new JsonObject().put("apiKey", settings.apiKey())));
   }
 
   @Override
   Future<Void> openPublisher(FanOutPublisher publisher, WebSocket ws) {
-    bridge = BridgeSocket.wrap(ws, Transport.SOCKJS);
+    return startBridge(publisher, BridgeSocket.wrap(ws, Transport.SOCKJS), new JsonObject()
+      .put("token", tokens.sign("fan-publisher", "publisher")).put("sessionId", UUID.randomUUID().toString()));
+  }
+
+  private Future<Void> startBridge(FanOutPublisher publisher, BridgeSocket socket, JsonObject credentials) {
+    bridge = socket;
     publisher.vertx().setPeriodic(settings.pingMs(), id -> bridge.ping());
     bridge.errorHandler(f -> {
       publisher.publishErrors++;
       tally.reason("publisher err", String.valueOf(f));
     });
-    return bridge.opened().compose(v -> bridge.request("auth.authenticate",
-      new JsonObject().put("token", tokens.sign("fan-publisher", "publisher"))
-        .put("sessionId", UUID.randomUUID().toString()))).mapEmpty();
+    bridge.closeHandler(why -> tally.reason("publisher closed", why));
+    return bridge.opened().compose(v -> bridge.request("auth.authenticate", credentials)).mapEmpty();
   }
 
   @Override
   void publish(FanOutPublisher publisher, String data) {
-    bridge.request("rooms.publish", new JsonObject().put("room", settings.room())
-        .put("event", "chat.new-message").put("data", data))
+    bridge.request("rooms.publish", new JsonObject().put("room", settings.room()).put("event", EVENT).put("data", data))
       .onFailure(e -> {
         publisher.publishErrors++;
         tally.reason("rooms.publish failed", String.valueOf(e));
       });
   }
 
-  private final class Subscriber extends FanOutSubscriber {
+  /**
+   * A user's connection, whatever carries it: authenticates with its token and a fresh sessionId,
+   * registers the room, and pings on its own clock from its connect on, as the client's
+   * {@code setInterval} does (a shared tick would send the pings of all the connections made in one
+   * second together).
+   */
+  private abstract class Subscriber extends FanOutSubscriber {
     final String sessionId = UUID.randomUUID().toString();
     final String authReply = UUID.randomUUID().toString();
     final String stateReply = UUID.randomUUID().toString();
     final String token;
-    final Transport transport;
-    final int port;
-    /** How an err frame looks on this transport: SockJS carries each frame as an escaped JSON string. */
+    /** How an err frame looks on this connection. */
     final String errMark;
     int state;
-    long pingTimer = -1;
+    private Vertx lane;
+    private long pingTimer = -1;
 
-    Subscriber(int index) {
+    Subscriber(int index, String errMark) {
       super(ParleyFanOutClient.this.tally);
       token = tokens.sign("fan-" + index, "fan " + index);
-      transport = switch (settings.transport()) {
-        case "raw" -> Transport.RAW;
-        case "mixed" -> index % 2 == 0 ? Transport.SOCKJS : Transport.RAW;
-        default -> Transport.SOCKJS;
-      };
-      port = settings.ports().get(index % settings.ports().size());
-      errMark = transport == Transport.RAW ? "\"type\":\"err\"" : "\\\"type\\\":\\\"err\\\"";
+      this.errMark = errMark;
     }
 
-    @Override
-    int port() {
-      return port;
-    }
-
-    @Override
-    String uri() {
-      return transport.path("/eventbus");
-    }
+    /** Writes one bridge frame (JSON) as this connection carries it. */
+    abstract void send(String frame);
 
     void send(JsonObject frame) {
-      ws.writeTextMessage(transport.wrap(frame.encode()));
+      send(frame.encode());
     }
 
-    @Override
-    void start(Promise<Void> p) {
-      ws.handler(buffer -> {
-        if (buffer.length() == 0) {
-          return;
-        }
-        byte first = buffer.getByte(0);
-        // deliveries: an a[...] array of frames (SockJS) or one {...} frame per message (raw)
-        if (state == 2 && (first == 'a' || first == '{') && tally.onBytes(this, buffer)) {
-          return;
-        }
-        String text = buffer.toString(StandardCharsets.UTF_8);
-        switch (text.charAt(0)) {
-          case 'o' -> authenticate();
-          case 'a', '{' -> onFrames(text, p);
-          case 'c' -> tally.reason("sockjs close frame", text);
-          default -> { }
-        }
-      });
-      Vertx lane = Vertx.currentContext().owner();
-      ws.closeHandler(v -> {
+    void startPinging() {
+      lane = Vertx.currentContext().owner();
+      pingTimer = lane.setPeriodic(settings.pingMs(), id -> send(PING));
+    }
+
+    void stopPinging() {
+      if (lane != null) {
         lane.cancelTimer(pingTimer);
-        onClose(p);
-      });
-      // every socket pings on its own clock from its connect on, as the client's setInterval does:
-      // a shared tick would send the pings of all the sockets that connected in one second together
-      pingTimer = lane.setPeriodic(settings.pingMs(), id -> ws.writeTextMessage(transport.wrap("{\"type\":\"ping\"}")));
-      if (transport == Transport.RAW) {
-        authenticate(); // no open frame on the raw endpoint
       }
+    }
+
+    /**
+     * A delivery is counted from its bytes ({@link FanOutTally#onBytes}), without decoding it;
+     * anything else (replies, refusals) is read as text.
+     */
+    void onMessage(Buffer buffer, Promise<Void> p) {
+      if (state == 2 && tally.onBytes(this, buffer)) {
+        return;
+      }
+      onFrames(buffer.toString(StandardCharsets.UTF_8), p);
     }
 
     void authenticate() {
@@ -153,6 +159,123 @@ final class ParleyFanOutClient extends FanOutClient {
       } else if (state == 2 && settings.idle() && text.contains(stateReply)) {
         markJoined(p);
       }
+    }
+  }
+
+  /** On the SockJS websocket, the raw endpoint, or either ({@code --transport mixed}). */
+  private final class WebSocketSubscriber extends Subscriber {
+    final Transport transport;
+    final int port;
+
+    WebSocketSubscriber(int index) {
+      this(index, switch (settings.transport()) {
+        case "raw" -> Transport.RAW;
+        case "mixed" -> index % 2 == 0 ? Transport.SOCKJS : Transport.RAW;
+        default -> Transport.SOCKJS;
+      });
+    }
+
+    private WebSocketSubscriber(int index, Transport transport) {
+      super(index, transport == Transport.RAW ? ERR : SOCKJS_ERR);
+      this.transport = transport;
+      port = settings.ports().get(index % settings.ports().size());
+    }
+
+    @Override
+    int port() {
+      return port;
+    }
+
+    @Override
+    String uri() {
+      return transport.path("/eventbus");
+    }
+
+    @Override
+    void send(String frame) {
+      ws.writeTextMessage(transport.wrap(frame));
+    }
+
+    @Override
+    void start(Promise<Void> p) {
+      ws.handler(buffer -> {
+        if (buffer.length() == 0) {
+          return;
+        }
+        switch (buffer.getByte(0)) {
+          // frames: an a[...] array of them (SockJS) or one {...} per message (raw)
+          case 'a', '{' -> onMessage(buffer, p);
+          case 'o' -> authenticate();
+          case 'c' -> tally.reason("sockjs close frame", buffer.toString(StandardCharsets.UTF_8));
+          default -> { }
+        }
+      });
+      ws.closeHandler(v -> {
+        stopPinging();
+        onClose(p);
+      });
+      startPinging();
+      if (transport == Transport.RAW) {
+        authenticate(); // no open frame on the raw endpoint
+      }
+    }
+  }
+
+  /**
+   * On the TCP event-bus bridge ({@code --tcp-port}), as a user: what a native or device client
+   * of the TCP bridge does with its user's token, with a browser's rights (bench/README.md says
+   * why not a service). Each frame is handed over whole by {@link TcpFraming#reader}.
+   */
+  private final class TcpSubscriber extends Subscriber {
+    private NetSocket socket;
+    private boolean closed;
+
+    TcpSubscriber(int index) {
+      super(index, ERR);
+    }
+
+    @Override
+    String uri() {
+      return "tcp://" + settings.host() + ":" + settings.tcpPort();
+    }
+
+    @Override
+    Future<Void> open(SourceClients sources, int source) {
+      return sources.tcp(source).connect(settings.tcpPort(), settings.host()).map(connected -> {
+        socket = connected;
+        return null;
+      });
+    }
+
+    @Override
+    void send(String frame) {
+      socket.write(TcpFraming.frame(frame));
+    }
+
+    @Override
+    void start(Promise<Void> p) {
+      socket.handler(TcpFraming.reader(frame -> onMessage(frame, p)));
+      socket.closeHandler(v -> {
+        closed = true;
+        stopPinging();
+        onClose(p);
+      });
+      startPinging();
+      authenticate(); // no open frame on TCP
+    }
+
+    @Override
+    void close() {
+      if (socket != null && !closed) {
+        closedByUs = true;
+        socket.close();
+      }
+    }
+
+    /** TCP has no close code: the node's reason came in an err before the close (counted with the err frames). */
+    @Override
+    String closeWhy() {
+      return "TCP connection closed by the node";
     }
   }
 }
