@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import static io.parley.pusher.RoomMembers.nextPublished;
+import static io.parley.pusher.RoomMembers.publishedUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -346,30 +348,8 @@ class PusherHttpApiTest {
 
   // ---------------------------------------------------------------- helpers
 
-  /** A bridge client of {@code userId} that joined {@code room} (a board room: the token carries its board). */
   private static BridgeClient member(String userId, String room) {
-    BridgeClient client = node.signIn(userId, TestNode.boards(room.substring("board-".length())));
-    client.join(room);
-    return client;
-  }
-
-  /** The next envelope published to the room (presence announcements, which have no offset, skipped). */
-  private static JsonObject nextPublished(BridgeClient client, String room) {
-    while (true) {
-      JsonObject envelope = client.nextEnvelope("room." + room);
-      if (envelope.containsKey("offset")) {
-        return envelope;
-      }
-    }
-  }
-
-  /** Envelopes published to the room until one with {@code event}, that one last. */
-  private static List<JsonObject> publishedUntil(BridgeClient client, String room, String event) {
-    List<JsonObject> seen = new java.util.ArrayList<>();
-    while (seen.isEmpty() || !event.equals(seen.get(seen.size() - 1).getString("event"))) {
-      seen.add(nextPublished(client, room));
-    }
-    return seen;
+    return RoomMembers.member(node, userId, room);
   }
 
   private static JsonObject event(String name, String data, String... channels) {
