@@ -5,7 +5,8 @@
 //
 // Members are already in <room> (user ids ann and bob) when it starts. It triggers events into
 // the room's channels (one channel, several, excluding a socket, with info), a batch, reads the
-// channels, a channel's info and a presence channel's users, terminates a user's connections,
+// channels, a channel's info and a presence channel's users, sends an event to user ann (whose
+// room user-ann has a member too), terminates a user's connections,
 // has an event name refused, makes a channel authorization and a user sign-in, and checks a
 // webhook signed by the test. It prints one line of JSON with what it got and exits (0 when no
 // call threw unexpectedly).
@@ -45,9 +46,10 @@ async function main() {
     {channel: `private-${room}`, name: 'step.one', data: {n: 1}},
     {channel: `presence-${room}`, name: 'step.two', data: {n: 2}, info: 'user_count'},
   ]));
-  result.channels = await json(await pusher.get({path: '/channels', params: {filter_by_prefix: 'presence-', info: 'user_count'}}));
+  result.channels = await json(await pusher.get({path: '/channels', params: {filter_by_prefix: `presence-${room}`, info: 'user_count'}}));
   result.channel = await json(await pusher.get({path: `/channels/presence-${room}`, params: {info: 'user_count,subscription_count'}}));
   result.users = await json(await pusher.get({path: `/channels/presence-${room}/users`}));
+  result.sendToUser = await json(await pusher.sendToUser('ann', 'note.sent', {hello: 'ann'}));
   result.terminate = await json(await pusher.terminateUserConnections('bob'));
   result.refused = await refused(() => pusher.trigger(`private-${room}`, 'an event name with spaces', {}));
 

@@ -1,6 +1,7 @@
 package io.parley.pusher;
 
 import io.parley.shared.Addresses;
+import io.parley.shared.Await;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -8,9 +9,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,11 +31,7 @@ class PusherApiClusterTest {
 
   @BeforeAll
   static void start_two_nodes() {
-    String cluster = "pusher-api-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {TestNode.freePort(), TestNode.freePort()};
-    for (int port : ports) {
-      nodes.add(TestNode.startClustered(cluster, port, TestNode.members(ports), new JsonObject()));
-    }
+    nodes.addAll(TestNode.startCluster("pusher-api", 2, new JsonObject()));
   }
 
   @AfterAll
@@ -92,20 +89,10 @@ class PusherApiClusterTest {
 
   /** Asks a channel's counts until they satisfy {@code condition}: leaves are recorded after the socket closes. */
   private static JsonObject awaitChannel(TestNode node, String channel, java.util.function.Predicate<JsonObject> condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = json(SignedCall.get(node.port(), "/apps/parley-dev/channels/" + channel).param("info", "user_count,subscription_count").send());
-      if (condition.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError(channel + " never satisfied the condition; last: " + last);
+    JsonObject[] last = new JsonObject[1];
+    Await.until(channel + " satisfying the condition", Duration.ofSeconds(10), () -> condition.test(last[0] =
+      json(SignedCall.get(node.port(), "/apps/parley-dev/channels/" + channel).param("info", "user_count,subscription_count").send())));
+    return last[0];
   }
 
   private static JsonObject json(SignedCall.Answer answer) {

@@ -320,6 +320,21 @@ class PusherHttpApiTest {
   }
 
   @Test
+  void a_server_to_user_channel_is_the_users_room_in_the_path_as_in_the_body() {
+    try (BridgeClient dee = node.signIn("dee")) {
+      dee.join("user-dee");
+
+      SignedCall.Answer triggered = trigger(event("note.sent", "{}", "#server-to-user-dee"));
+      JsonObject info = json(SignedCall.get(node.port(), "/apps/parley-dev/channels/%23server-to-user-dee")
+        .param("info", "subscription_count").send());
+
+      assertThat(triggered.status()).isEqualTo(200);
+      assertThat(nextPublished(dee, "user-dee").getString("event")).isEqualTo("note.sent");
+      assertThat(info).as("signed over the decoded path").isEqualTo(new JsonObject().put("occupied", true).put("subscription_count", 1));
+    }
+  }
+
+  @Test
   void terminating_a_users_connections_is_published_to_every_node() throws Exception {
     CompletableFuture<JsonObject> heard = new CompletableFuture<>();
     node.vertx().eventBus().<JsonObject>consumer(Addresses.PUSHER_TERMINATE, message -> heard.complete(message.body()))

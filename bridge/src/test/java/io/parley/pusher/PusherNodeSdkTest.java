@@ -39,7 +39,9 @@ class PusherNodeSdkTest {
 
     try (TestNode node = TestNode.start();
          BridgeClient ann = member(node, "ann", "board-n1"); BridgeClient annAgain = member(node, "ann", "board-n1");
-         BridgeClient bob = member(node, "bob", "board-n1"); BridgeClient cid = member(node, "cid", "board-n1-other")) {
+         BridgeClient bob = member(node, "bob", "board-n1"); BridgeClient cid = member(node, "cid", "board-n1-other");
+         BridgeClient annsOwnRoom = node.signIn("ann")) {
+      annsOwnRoom.join("user-ann");
       CompletableFuture<JsonObject> terminated = new CompletableFuture<>();
       node.vertx().eventBus().<JsonObject>consumer(Addresses.PUSHER_TERMINATE, message -> terminated.complete(message.body()))
         .completion().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -74,6 +76,10 @@ class PusherNodeSdkTest {
         .isEqualTo(new JsonObject().put("occupied", true).put("user_count", 2).put("subscription_count", 3));
       assertThat(result.getJsonObject("users").getJsonObject("body").getJsonArray("users"))
         .containsExactlyInAnyOrder(new JsonObject().put("id", "ann"), new JsonObject().put("id", "bob"));
+
+      // an event to a user: #server-to-user-ann is the user's room
+      assertThat(result.getJsonObject("sendToUser").getInteger("status")).isEqualTo(200);
+      assertThat(nextPublished(annsOwnRoom, "user-ann").getJsonObject("data")).isEqualTo(new JsonObject().put("hello", "ann"));
 
       // terminate, and a refusal as the SDK surfaces it
       assertThat(result.getJsonObject("terminate").getInteger("status")).isEqualTo(200);

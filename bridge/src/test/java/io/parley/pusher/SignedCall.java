@@ -111,7 +111,8 @@ final class SignedCall {
     if (body != null) {
       params.put("body_md5", bodyMd5 != null ? bodyMd5 : hex(MessageDigest.getInstance("MD5").digest(bytes(body))));
     }
-    String toSign = method + "\n" + path + "\n" + params.entrySet().stream()
+    // the SDKs sign the path before it is percent-encoded
+    String toSign = method + "\n" + URI.create(path).getPath() + "\n" + params.entrySet().stream()
       .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
     params.put("auth_signature", signature != null ? signature : hmacSha256(secret, toSign));
     String queryString = params.entrySet().stream()
