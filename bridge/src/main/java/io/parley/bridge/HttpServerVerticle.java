@@ -13,8 +13,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.parley.pusher.PusherApiRoutes;
 import io.parley.pusher.PusherOptions;
 import io.parley.rooms.RoomPolicy;
+import io.parley.rooms.RoomPublisher;
+import io.parley.rooms.RoomStore;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
@@ -26,7 +29,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
- * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API,
+ * The node's HTTP face: the SockJS bridge at {@code /eventbus}, dev tokens, the server API, Pusher's HTTP API ({@code /apps/<id>/...}),
  * {@code /health}, {@code /metrics}, and the web demo (with its {@code /demo/...} routes and its
  * answers on {@code locks.resourceInfo}, {@link DemoResources}, when dev tokens are on); and the
  * TCP event-bus bridge when {@code tcp.port} is set. Stateless apart from its sockets, so several
@@ -35,7 +38,8 @@ import java.util.function.IntConsumer;
 public final class HttpServerVerticle extends VerticleBase {
 
   /** Everything an HTTP server instance needs, built once per node. */
-  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, TcpOptions tcp, PusherOptions pusher, BridgeOptions bridge, long authTimeoutMs,
+  public record Setup(String nodeId, Set<String> localServices, HttpOptions http, TcpOptions tcp, PusherOptions pusher,
+                      RoomPublisher publisher, RoomStore roomStore, BridgeOptions bridge, long authTimeoutMs,
                       boolean devTokens, RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
                       HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
                       Clock clock, IntConsumer listening, IntConsumer tcpListening) {
@@ -61,6 +65,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // SockJS's XHR transports need the body read first; over maxFrameBytes it is a 413
       router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(setup.bridge().maxFrameBytes()));
       router.route("/eventbus/*").subRouter(eventBusRouter);
+      // Pusher's HTTP API reads its own bodies: a batch of events may be larger than maxBodyBytes
+      new PusherApiRoutes(setup.pusher(), setup.publisher(), setup.roomStore(), vertx.eventBus(), setup.clock(), setup.failures())
+        .mount(router);
       router.route().handler(BodyHandler.create().setBodyLimit(setup.bridge().maxBodyBytes()));
       router.post("/auth/dev-token").handler(setup.devTokens()
         ? this::devToken

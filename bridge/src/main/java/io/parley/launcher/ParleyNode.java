@@ -175,7 +175,7 @@ public final class ParleyNode extends VerticleBase {
     }
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
-    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, pusher, bridge, auth.timeoutMs(),
+    HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, pusher, publisher, rooms, bridge, auth.timeoutMs(),
       auth.devTokens(), roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
       demoResources, clock, port -> httpPort = port, port -> tcpPort = port);
 

@@ -69,7 +69,8 @@ public record PusherChannel(String name, Kind kind, boolean cache, RoomName room
     return ROOM_PART.matcher(room).matches() ? Optional.of(new PusherChannel(name, kind, cache, RoomName.of(room))) : Optional.empty();
   }
 
-  private static Kind kindOf(String name) {
+  /** The kind a name's prefix makes it (a name with none is public). */
+  static Kind kindOf(String name) {
     // the longest prefix first: private-encrypted- also starts with private-
     for (Kind kind : new Kind[] {Kind.PRIVATE_ENCRYPTED, Kind.PRIVATE, Kind.PRESENCE, Kind.SERVER_TO_USER}) {
       if (name.startsWith(kind.prefix)) {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,12 +27,8 @@ class ClusterTest {
   private static final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeAll
-  static void start_three_nodes() throws IOException {
-    String cluster = "cluster-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] ports = {TestNode.freePort(), TestNode.freePort(), TestNode.freePort()};
-    for (int port : ports) {
-      nodes.add(TestNode.startClustered(cluster, port, TestNode.members(ports), new JsonObject()));
-    }
+  static void start_three_nodes() {
+    nodes.addAll(TestNode.startCluster("cluster", 3, new JsonObject()));
   }
 
   @AfterAll

@@ -85,6 +85,20 @@ public final class TestNode implements AutoCloseable {
   }
 
   /**
+   * {@code size} members of a new test cluster named {@code <name>-<random>}, each with
+   * {@code overrides}, started one after another (see {@link #startClustered}).
+   */
+  public static List<TestNode> startCluster(String name, int size, JsonObject overrides) {
+    String cluster = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    int[] ports = java.util.stream.IntStream.range(0, size).map(i -> freePort()).toArray();
+    List<TestNode> nodes = new java.util.ArrayList<>();
+    for (int port : ports) {
+      nodes.add(startClustered(cluster, port, members(ports), overrides));
+    }
+    return nodes;
+  }
+
+  /**
    * What the nodes of one test cluster share: a Postgres schema and a Redis key prefix (either
    * null when the test chose its own). The last node to close drops the schema and deletes the keys.
    */

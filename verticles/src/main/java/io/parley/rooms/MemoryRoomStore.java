@@ -199,6 +199,18 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
+  public synchronized Future<List<Occupied>> occupiedRooms(String prefix, int limit) {
+    // a scan of every room: the memory store serves one node, whose rooms fit in memory anyway
+    List<Occupied> occupied = rooms.entrySet().stream()
+      .filter(e -> !e.getValue().members.isEmpty() && e.getKey().startsWith(prefix))
+      .sorted(Map.Entry.comparingByKey())
+      .limit(limit)
+      .map(e -> new Occupied(RoomName.of(e.getKey()), e.getValue().members.size()))
+      .toList();
+    return Future.succeededFuture(occupied);
+  }
+
+  @Override
   public synchronized Future<RoomState> state(RoomName name) {
     Room room = rooms.get(name.value());
     if (room != null) {

@@ -45,6 +45,7 @@ import java.util.function.Consumer;
  * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
  * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
  * &lt;p&gt;nodes                 zset   nodeId → lease expiry (injected clock millis)
+ * &lt;p&gt;occupied              zset   every room that has members, all scored 0 (listed by name, ZRANGEBYLEX)
  * &lt;p&gt;evicted:&lt;nodeId&gt;      string set when another node evicted it; read and removed by its
  *                              next renewal, expires after {@link #EVICTION_MARK_TTL_MS}
  * &lt;p&gt;deliver               channel: every envelope (JSON) and presence announcement
@@ -59,7 +60,7 @@ import java.util.function.Consumer;
  * <p>Scripts (loaded with {@code SCRIPT LOAD} at creation, run with {@code EVALSHA}, reloaded
  * once on {@code NOSCRIPT}): {@code common.lua} (layout and room-life rules, prepended to each),
  * {@code join}, {@code leave}, {@code set_active}, {@code publish}, {@code state},
- * {@code history}, {@code evict}. They touch keys derived from the prefix and the names in
+ * {@code history}, {@code evict}, {@code occupied}. They touch keys derived from the prefix and the names in
  * their arguments, so they need every key on one Redis: standalone, sentinel or replication; on
  * Redis Cluster only with a hash-tagged prefix such as {@code {parley}:}, which puts every key
  * in one slot.
@@ -112,6 +113,7 @@ public final class RedisRoomStore implements RoomStore {
   private final RedisScript state;
   private final RedisScript history;
   private final RedisScript evict;
+  private final RedisScript occupied;
 
   private RedisRoomStore(Vertx vertx, Redis redis, RedisOptions options, String prefix, Clock clock,
                          RoomsOptions.HistoryPolicy policy, Consumer<EncodedEnvelope> delivery, FailureLog failures) {
@@ -129,6 +131,7 @@ public final class RedisRoomStore implements RoomStore {
     this.state = RedisScript.of(RedisRoomStore.class, "state");
     this.history = RedisScript.of(RedisRoomStore.class, "history");
     this.evict = RedisScript.of(RedisRoomStore.class, "evict");
+    this.occupied = RedisScript.of(RedisRoomStore.class, "occupied");
     this.subscriber = new Subscriber(vertx, options, channel, delivery);
   }
 
@@ -153,7 +156,7 @@ public final class RedisRoomStore implements RoomStore {
     }
     return Future.all(List.of(
         store.join.load(redis), store.leave.load(redis), store.setActive.load(redis), store.publish.load(redis),
-        store.state.load(redis), store.history.load(redis), store.evict.load(redis)))
+        store.state.load(redis), store.history.load(redis), store.evict.load(redis), store.occupied.load(redis)))
       .compose(loaded -> store.subscriber.start())
       .map(subscribed -> store)
       .recover(e -> store.subscriber.close().transform(closed -> Future.failedFuture(e)));
@@ -251,6 +254,17 @@ public final class RedisRoomStore implements RoomStore {
   public Future<Boolean> hasMember(RoomName room, String userId) {
     return available(redis.send(Request.cmd(Command.HEXISTS).arg(prefix + "users:" + room.value()).arg(userId))
       .map(reply -> reply.toInteger() == 1));
+  }
+
+  @Override
+  public Future<List<Occupied>> occupiedRooms(String namePrefix, int limit) {
+    return available(run(occupied, prefix + "occupied", namePrefix, Integer.toString(limit)).map(reply -> {
+      List<Occupied> rooms = new ArrayList<>(reply.size() / 2);
+      for (int i = 0; i + 1 < reply.size(); i += 2) {
+        rooms.add(new Occupied(RoomName.of(reply.get(i).toString()), reply.get(i + 1).toInteger()));
+      }
+      return rooms;
+    }));
   }
 
   @Override

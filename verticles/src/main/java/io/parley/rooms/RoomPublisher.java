@@ -45,18 +45,36 @@ public final class RoomPublisher {
    * nothing is stored.
    */
   public Future<Envelope> publish(String room, String event, Object data, Envelope.From from) {
+    return publish(room, event, data, from, from != null);
+  }
+
+  /**
+   * A server-side publish attributed to a sender: server code decided it (any well-formed event
+   * name, no client-event allow-list), and {@code from} names whom the delivery may treat as its
+   * origin, e.g. a Pusher socket that must not receive it ({@code docs/pusher-http-api.md}).
+   */
+  public Future<Envelope> publishAs(String room, String event, Object data, Envelope.From from) {
+    return publish(room, event, data, from, false);
+  }
+
+  private Future<Envelope> publish(String room, String event, Object data, Envelope.From from, boolean byClient) {
     RoomName name;
     try {
       name = RoomName.of(room);
-      checkEvent(event, from != null);
+      checkEvent(event, byClient);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return store.publish(name, new RoomStore.Draft(event, data, from));
   }
 
+  /** Whether {@code event} is a name a room can carry: {@code [A-Za-z0-9_.:-]{1,64}}. */
+  public static boolean isValidEvent(String event) {
+    return event != null && EVENT_NAME.matcher(event).matches();
+  }
+
   private void checkEvent(String event, boolean byClient) {
-    if (event == null || !EVENT_NAME.matcher(event).matches()) {
+    if (!isValidEvent(event)) {
       throw Failure.badRequest("event must match [A-Za-z0-9_.:-]{1,64}");
     }
     if (byClient && !clientEvents.contains(event)) {

@@ -97,6 +97,17 @@ public interface RoomStore {
   /** Whether the user has at least one connection in the room now; O(1), whatever the room's size. */
   Future<Boolean> hasMember(RoomName room, String userId);
 
+  /** A room that has members now, and how many users (not connections) are in it. */
+  record Occupied(RoomName room, int users) {
+  }
+
+  /**
+   * The rooms that have at least one member now and whose names start with {@code prefix}
+   * ({@code ""}: every room), in name order, at most {@code limit} of them: bounded by the limit
+   * and the prefix, whatever the number of rooms, and exact for every node sharing the store.
+   */
+  Future<List<Occupied>> occupiedRooms(String prefix, int limit);
+
   /** The room's stream position and members, or null when it has neither members nor history. */
   Future<RoomState> state(RoomName room);
 

@@ -135,6 +135,12 @@ public final class Addresses {
    */
   public static final String ROOMS_STORE_RESTORED = "parley.rooms.store-restored";
 
+  /**
+   * Published cluster-wide by the Pusher HTTP API's {@code POST /apps/<id>/users/<userId>/terminate_connections}:
+   * {@code {app, userId}}; every node closes that user's Pusher connections of that app.
+   */
+  public static final String PUSHER_TERMINATE = "parley.pusher.terminate";
+
   public static String room(String roomName) {
     return ROOM_PREFIX + roomName;
   }

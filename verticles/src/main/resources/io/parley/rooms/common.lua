@@ -26,6 +26,7 @@ end
 local function conn_key(conn) return prefix .. 'conn:' .. conn end               -- hash {node, inactive}
 local function conn_rooms_key(conn) return prefix .. 'conn-rooms:' .. conn end   -- set of room names
 local function node_conns_key(node) return prefix .. 'node-conns:' .. node end   -- set of connectionIds
+local function occupied_key() return prefix .. 'occupied' end                    -- zset of rooms with members, scores 0
 
 -- Drops the envelopes beyond max_size and those older than max_age.
 local function prune(k)
@@ -78,6 +79,7 @@ local function leave_room(room, conn)
     redis.call('HDEL', k.names, user)
   end
   if redis.call('EXISTS', k.users) == 0 then
+    redis.call('ZREM', occupied_key(), room)
     prune(k)
     if not keep_when_empty or redis.call('LLEN', k.history) == 0 then
       redis.call('DEL', k.room, k.history)

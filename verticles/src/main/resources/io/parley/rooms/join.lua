@@ -13,6 +13,7 @@ end
 redis.call('PERSIST', k.room)
 redis.call('PERSIST', k.history)
 redis.call('SADD', conn_rooms_key(conn), room)
+redis.call('ZADD', occupied_key(), 0, room)
 if node ~= '' then
   local ck = conn_key(conn)
   local previous = redis.call('HGET', ck, 'node')

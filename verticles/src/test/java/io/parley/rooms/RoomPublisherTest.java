@@ -38,6 +38,17 @@ class RoomPublisherTest {
   }
 
   @Test
+  void server_code_publishes_any_well_formed_event_attributed_to_a_sender() {
+    Envelope.From pusherSocket = new Envelope.From(null, "123.456");
+
+    Envelope published = Await.result(publisher.publishAs("board-1", "lock.granted", 1, pusherSocket));
+
+    assertThat(published.from()).as("the sender, for the delivery to skip").isEqualTo(pusherSocket);
+    assertThat(code(publisher.publishAs("board-1", "lock granted", 2, pusherSocket))).isEqualTo(400);
+    assertThat(delivered.awaitCount(1)).extracting(Envelope::from).containsExactly(pusherSocket);
+  }
+
+  @Test
   void a_bad_room_or_event_name_is_a_400_and_nothing_is_stored() {
     assertThat(code(publisher.publish("bad room", "task.update", 1))).isEqualTo(400);
     assertThat(code(publisher.publish("board-1", "task update", 1))).isEqualTo(400);

@@ -621,6 +621,50 @@ public abstract class RoomStoreContract {
     assertThat(Await.result(store().hasMember(ROOM, "u1"))).isFalse();
   }
 
+  @Test
+  void occupied_rooms_are_those_with_members_in_name_order_with_their_user_counts() {
+    join(store(), RoomName.of("board-b"), "u1", "c1");
+    join(store(), RoomName.of("board-b"), "u1", "c2");
+    join(store(), RoomName.of("board-b"), "u2", "c3");
+    join(store(), RoomName.of("board-a"), "u3", "c4");
+    publish(store(), RoomName.of("board-history-only"), "item.created");
+
+    assertThat(Await.result(store().occupiedRooms("", 10))).as("users, not connections; a room with history alone is empty")
+      .containsExactly(new RoomStore.Occupied(RoomName.of("board-a"), 1), new RoomStore.Occupied(RoomName.of("board-b"), 2));
+  }
+
+  @Test
+  void occupied_rooms_are_filtered_by_name_prefix_and_bounded_by_the_limit() {
+    for (String room : List.of("org-1", "board-1", "board-2", "board-3", "board-30", "boards")) {
+      join(store(), RoomName.of(room), "u1", "c-" + room);
+    }
+
+    assertThat(Await.result(store().occupiedRooms("board-", 10))).extracting(o -> o.room().value())
+      .containsExactly("board-1", "board-2", "board-3", "board-30");
+    assertThat(Await.result(store().occupiedRooms("board-3", 10))).extracting(o -> o.room().value())
+      .containsExactly("board-3", "board-30");
+    assertThat(Await.result(store().occupiedRooms("board-", 2))).extracting(o -> o.room().value())
+      .containsExactly("board-1", "board-2");
+    assertThat(Await.result(store().occupiedRooms("lock-", 10))).isEmpty();
+  }
+
+  @Test
+  void a_room_is_no_longer_occupied_once_its_last_member_left_or_went_with_a_dead_node() {
+    Await.result(store().renewLease("node-a", 1_000));
+    join(store(), ROOM, "u1", "c1");
+    join(store(), ROOM, "u1", "c2");
+    joinOn(store(), OTHER_ROOM, "u2", "c3", "node-a");
+    publish(store(), ROOM, "item.created");
+
+    leave(store(), ROOM, "c1");
+    assertThat(Await.result(store().occupiedRooms("", 10))).extracting(o -> o.room().value()).containsExactly("board-1", "board-2");
+    leave(store(), ROOM, "c2");
+    clock.advanceMillis(1_001);
+    Await.result(store().evictExpiredNodes());
+
+    assertThat(Await.result(store().occupiedRooms("", 10))).as("kept for its history, but empty").isEmpty();
+  }
+
   // ---------------------------------------------------------------- announcements
 
   @Test
