@@ -15,6 +15,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.parley.pusher.PusherOptions;
 import io.parley.rooms.RoomPolicy;
+import io.parley.rooms.RoomPublisher;
 import io.parley.rooms.RoomsOptions;
 import io.parley.shared.Addresses;
 import io.parley.shared.Failure;
@@ -37,7 +38,7 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Everything an HTTP server instance needs, built once per node. */
   public record Setup(String nodeId, Set<String> localServices, HttpOptions http, TcpOptions tcp, PusherOptions pusher, BridgeOptions bridge, long authTimeoutMs,
                       boolean devTokens, RoomsOptions rooms, BridgeMetrics metrics, FailureLog failures, PrometheusMeterRegistry scrape,
-                      HealthChecks health, JsonObject clientConfig, RealtimeService realtime, DemoResources demoResources,
+                      HealthChecks health, JsonObject clientConfig, RealtimeService realtime, RoomPublisher publisher, DemoResources demoResources,
                       Clock clock, IntConsumer listening, IntConsumer tcpListening) {
   }
 
@@ -53,7 +54,8 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
-      setup.http().apiKeys(), RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.failures(), setup.clock());
+      setup.http().apiKeys(), RoomPolicy.fromOptions(vertx, setup.rooms()), setup.pusher(), setup.publisher(), setup.metrics(),
+      setup.failures(), setup.clock());
     // the web demo's stand-in for a host application: what a lock shows of its resource
     Future<Void> demoAnswers = setup.devTokens() ? setup.demoResources().answer(vertx.eventBus()) : Future.succeededFuture();
     return demoAnswers.compose(v -> bridge.start()).compose(eventBusRouter -> {

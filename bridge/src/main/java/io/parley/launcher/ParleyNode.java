@@ -176,7 +176,7 @@ public final class ParleyNode extends VerticleBase {
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, pusher, bridge, auth.timeoutMs(),
-      auth.devTokens(), roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime,
+      auth.devTokens(), roomsOptions, new BridgeMetrics(scrape), failures, scrape, health, clientConfig, realtime, publisher,
       demoResources, clock, port -> httpPort = port, port -> tcpPort = port);
 
     // the application's verticles after Parley's (the addresses they use answer) and the HTTP

@@ -45,10 +45,24 @@ public final class RoomPublisher {
    * nothing is stored.
    */
   public Future<Envelope> publish(String room, String event, Object data, Envelope.From from) {
+    return publish(room, event, data, from, from != null);
+  }
+
+  /**
+   * A client's publish whose event the caller has already checked by rules of its own: a
+   * Pusher client event ({@code client-*}, allowed by the Pusher app, {@code docs/pusher.md}),
+   * which {@code rooms.clientEvents} does not list. Attributed to {@code from} like any client's
+   * publish, so bridge members see who sent it; the room and event names are checked as ever.
+   */
+  public Future<Envelope> publishChecked(String room, String event, Object data, Envelope.From from) {
+    return publish(room, event, data, from, false);
+  }
+
+  private Future<Envelope> publish(String room, String event, Object data, Envelope.From from, boolean declaredOnly) {
     RoomName name;
     try {
       name = RoomName.of(room);
-      checkEvent(event, from != null);
+      checkEvent(event, declaredOnly);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

@@ -135,6 +135,14 @@ public final class Addresses {
    */
   public static final String ROOMS_STORE_RESTORED = "parley.rooms.store-restored";
 
+  /**
+   * Published cluster-wide by server code (the Pusher HTTP API's
+   * {@code POST /apps/<id>/users/<user_id>/terminate_connections}): {@code {app, userId}}, the
+   * app's id and the user. Every bridge instance closes the Pusher sockets signed in as that user
+   * of that app with 4009 ({@code docs/pusher.md}).
+   */
+  public static final String PUSHER_TERMINATE = "parley.pusher.terminate";
+
   public static String room(String roomName) {
     return ROOM_PREFIX + roomName;
   }

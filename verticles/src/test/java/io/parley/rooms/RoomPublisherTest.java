@@ -38,6 +38,16 @@ class RoomPublisherTest {
   }
 
   @Test
+  void a_publish_whose_event_the_caller_checked_is_attributed_to_its_sender_and_still_needs_well_formed_names() {
+    Envelope clientEvent = Await.result(publisher.publishChecked("board-1", "client-typing", true, ann));
+
+    assertThat(clientEvent.from()).as("a client's, though not a declared client event").isEqualTo(ann);
+    assertThat(clientEvent.offset()).as("in the room's stream").isEqualTo(1);
+    assertThat(code(publisher.publishChecked("board-1", "client typing", true, ann))).isEqualTo(400);
+    assertThat(delivered.awaitCount(1)).extracting(Envelope::event).containsExactly("client-typing");
+  }
+
+  @Test
   void a_bad_room_or_event_name_is_a_400_and_nothing_is_stored() {
     assertThat(code(publisher.publish("bad room", "task.update", 1))).isEqualTo(400);
     assertThat(code(publisher.publish("board-1", "task update", 1))).isEqualTo(400);
