@@ -145,6 +145,20 @@ class PusherEndpointTest {
   }
 
   @Test
+  void a_presence_subscription_without_channel_data_from_a_socket_not_signed_in_is_refused_not_left_waiting() throws IOException {
+    try (RawWebSocketWire wire = open("/app/parley-dev-key?protocol=7")) {
+      String socketId = dataOf(next(wire)).getString("socket_id");
+      String auth = "parley-dev-key:" + PusherSignature.sign("parley-dev-pusher-secret", socketId + ":presence-board-1");
+      send(wire, new JsonObject().put("event", "pusher:subscribe")
+        .put("data", new JsonObject().put("channel", "presence-board-1").put("auth", auth)));
+      JsonObject refused = next(wire);
+      assertThat(refused.getString("event")).isEqualTo("pusher:subscription_error");
+      assertThat(dataOf(refused).getInteger("status")).isEqualTo(400);
+      assertThat(dataOf(refused).getString("error")).contains("channel_data");
+    }
+  }
+
+  @Test
   void a_subscription_with_its_data_as_a_json_string_is_read_like_one_with_an_object() throws IOException {
     try (RawWebSocketWire wire = open("/app/parley-dev-key?protocol=7")) {
       next(wire);

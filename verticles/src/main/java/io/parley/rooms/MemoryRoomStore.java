@@ -2,6 +2,7 @@ package io.parley.rooms;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.parley.shared.Envelope;
 import io.parley.shared.RoomName;
 
@@ -38,10 +39,12 @@ public final class MemoryRoomStore implements RoomStore {
 
   private static final class UserConnections {
     final String name;
+    final JsonObject info;
     final Set<String> connectionIds = new HashSet<>();
 
-    UserConnections(String name) {
+    UserConnections(String name, JsonObject info) {
       this.name = name;
+      this.info = info;
     }
   }
 
@@ -78,7 +81,7 @@ public final class MemoryRoomStore implements RoomStore {
   @Override
   public synchronized Future<Boolean> join(RoomName name, Member member) {
     Room room = rooms.computeIfAbsent(name.value(), n -> new Room());
-    UserConnections user = room.members.computeIfAbsent(member.userId(), u -> new UserConnections(member.name()));
+    UserConnections user = room.members.computeIfAbsent(member.userId(), u -> new UserConnections(member.name(), member.info()));
     boolean first = user.connectionIds.isEmpty();
     user.connectionIds.add(member.connectionId());
     roomsOfConnection.computeIfAbsent(member.connectionId(), c -> new HashSet<>()).add(name.value());
@@ -211,7 +214,7 @@ public final class MemoryRoomStore implements RoomStore {
     List<RoomState.Presence> members = new ArrayList<>(room.members.size());
     room.members.forEach((userId, user) -> members.add(new RoomState.Presence(
       userId, user.name, user.connectionIds.size(),
-      !inactiveConnections.containsAll(user.connectionIds))));
+      !inactiveConnections.containsAll(user.connectionIds), user.info)));
     return Future.succeededFuture(new RoomState(name.value(), room.epoch, room.offset, room.lastTs, members));
   }
 

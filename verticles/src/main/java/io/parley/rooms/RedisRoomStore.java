@@ -41,6 +41,7 @@ import java.util.function.Consumer;
  * &lt;p&gt;conns:&lt;room&gt;          hash   connectionId → userId
  * &lt;p&gt;users:&lt;room&gt;          hash   userId → number of that user's connections in the room
  * &lt;p&gt;names:&lt;room&gt;          hash   userId → display name
+ * &lt;p&gt;infos:&lt;room&gt;          hash   userId → info JSON, for members that gave one
  * &lt;p&gt;conn:&lt;connectionId&gt;    hash   {node, inactive}           (while the connection is in a room)
  * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
  * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
@@ -161,7 +162,8 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Boolean> join(RoomName room, Member member) {
-    return available(room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch())
+    return available(room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch(),
+        member.info() == null ? "" : member.info().encode())
       .map(reply -> reply.toInteger() == 1));
   }
 
@@ -259,10 +261,11 @@ public final class RedisRoomStore implements RoomStore {
       if (reply == null) {
         return null;
       }
-      List<RoomState.Presence> members = new ArrayList<>((reply.size() - 3) / 4);
-      for (int i = 3; i + 3 < reply.size(); i += 4) {
+      List<RoomState.Presence> members = new ArrayList<>((reply.size() - 3) / 5);
+      for (int i = 3; i + 4 < reply.size(); i += 5) {
+        String info = reply.get(i + 4).toString();
         members.add(new RoomState.Presence(reply.get(i).toString(), reply.get(i + 1).toString(),
-          reply.get(i + 2).toInteger(), "1".equals(reply.get(i + 3).toString())));
+          reply.get(i + 2).toInteger(), "1".equals(reply.get(i + 3).toString()), info.isEmpty() ? null : new JsonObject(info)));
       }
       return new RoomState(room.value(), reply.get(0).toString(), reply.get(1).toLong(), reply.get(2).toLong(), members);
     }));

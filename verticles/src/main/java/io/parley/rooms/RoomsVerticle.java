@@ -93,13 +93,14 @@ public final class RoomsVerticle extends VerticleBase {
     return store.setActive(caller.connectionId(), active).map(v -> new JsonObject());
   }
 
-  /** From the bridge: {@code {room, name, node}} for an authorized REGISTER. */
+  /** From the bridge: {@code {room, name, node, info?}} for an authorized REGISTER or Pusher subscription. */
   private Future<JsonObject> join(Message<Object> message) {
     Caller caller = Caller.required(message);
     Request request = Request.of(message);
     RoomName room = RoomName.of(request.string("room"));
     String name = request.string("name");
-    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"));
+    JsonObject info = request.body().getValue("info") instanceof JsonObject object ? object : null;
+    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"), info);
     return store.join(room, member)
       .compose(first -> {
         if (!first) {
@@ -107,7 +108,7 @@ public final class RoomsVerticle extends VerticleBase {
         }
         long now = clock.millis();
         // presence first, so that a member sees presence.join before what features say about the join
-        return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_JOIN, caller.userId(), name, now), 0)
+        return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_JOIN, caller.userId(), name, info, now), 0)
           .eventually(() -> {
             vertx.eventBus().publish(Addresses.ROOMS_JOINED, userEvent(room, caller.userId(), name, now));
             return Future.succeededFuture();

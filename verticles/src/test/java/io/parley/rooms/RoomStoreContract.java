@@ -377,6 +377,24 @@ public abstract class RoomStoreContract {
   }
 
   @Test
+  void a_members_info_comes_with_their_first_connection_shows_in_state_and_goes_with_their_last() {
+    JsonObject info = new JsonObject().put("name", "Ann").put("avatar", "ann.png");
+    assertThat(Await.result(store.join(ROOM, new Member("u1", "Ann", "s1", "c1", "node-1", info)))).isTrue();
+    Await.result(store.join(ROOM, new Member("u1", "Ann", "s2", "c2", "node-1", new JsonObject().put("later", true))));
+    join(store, ROOM, "u2", "c3");
+
+    assertThat(state(store, ROOM).members()).as("the first connection's info; none for a member without").containsExactlyInAnyOrder(
+      new RoomState.Presence("u1", "Ann", 2, true, info),
+      new RoomState.Presence("u2", nameOf("u2"), 1, true));
+
+    leave(store, ROOM, "c1");
+    leave(store, ROOM, "c2");
+    join(store, ROOM, "u1", "c4");
+    assertThat(state(store, ROOM).members()).as("forgotten with the last connection").contains(
+      new RoomState.Presence("u1", nameOf("u1"), 1, true));
+  }
+
+  @Test
   void state_forgets_a_user_whose_last_connection_left() {
     join(store, ROOM, "u1", "c1");
     join(store, ROOM, "u2", "c2");
