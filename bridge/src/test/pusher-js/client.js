@@ -9,6 +9,7 @@
 //
 // Commands:  {op: "subscribe", channel, presence?: {user_id, user_info}, secret?}   (secret: sign with another one)
 //            {op: "unsubscribe", channel}   {op: "trigger", channel, event, data}
+//            {op: "burst", channel, event, count}   (count client events at once, data {n: 1..count})
 //            {op: "signin", user: {id, user_info?}}   {op: "members", channel}   {op: "disconnect"}
 // Lines out: {type: "ready"}  {type: "state", state, socketId}  {type: "error", error}
 //            {type: "event", channel, event, data}        what the channel hands the application
@@ -68,6 +69,12 @@ const commands = {
   },
   unsubscribe: ({channel}) => pusher.unsubscribe(channel),
   trigger: ({channel, event, data}) => out({type: 'triggered', channel, event, result: pusher.channel(channel).trigger(event, data)}),
+  burst: ({channel, event, count}) => {
+    for (let i = 1; i <= count; i++) {
+      pusher.channel(channel).trigger(event, {n: i});
+    }
+    out({type: 'triggered', channel, event, result: count});
+  },
   signin: ({user}) => {
     userData = user;
     pusher.signin();

@@ -123,6 +123,12 @@ public final class PusherJsClient implements AutoCloseable {
     await(line -> "triggered".equals(line.getString("type")) && event.equals(line.getString("event")));
   }
 
+  /** {@code count} client events at once, with data {@code {n: 1 … count}}. */
+  public void burst(String channel, String event, int count) {
+    send(new JsonObject().put("op", "burst").put("channel", channel).put("event", event).put("count", count));
+    await(line -> "triggered".equals(line.getString("type")) && event.equals(line.getString("event")));
+  }
+
   /** {@code pusher.signin()} as {@code user} ({@code {id, user_info?}}), signed with the app's secret. */
   public void signin(JsonObject user) {
     send(new JsonObject().put("op", "signin").put("user", user));
