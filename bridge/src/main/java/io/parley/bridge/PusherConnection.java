@@ -11,6 +11,7 @@ import io.parley.shared.Failure;
 import io.parley.shared.RoomName;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -442,7 +443,8 @@ final class PusherConnection implements BridgeSocket {
     Future<Void> local = here.size() == 1 ? ctx.rooms().join(channel.room(), this) : Future.succeededFuture();
     return local
       .compose(v -> StoreMembership.join(ctx, channel.room(), subscription.member, subscription.info))
-      .compose(v -> channel.isPresence() ? members(channel.room()).map(PusherFrames::presence) : Future.succeededFuture(null))
+      .compose(v -> channel.isPresence() ? members(channel.room()).map(PusherFrames::presence) : Future.<JsonObject>succeededFuture(null))
+      .compose(presence -> cached(channel).map(cached -> new Welcome(presence, cached)))
       .transform(joined -> {
         if (closed || subscriptions.get(channel.name()) != subscription) {
           return Future.succeededFuture();
@@ -453,16 +455,42 @@ final class PusherConnection implements BridgeSocket {
           return subscriptionError(channel, "ServerError", "could not join: " + Failure.messageOf(joined.cause()),
             Failure.codeOf(joined.cause()));
         }
-        write(PusherFrames.subscriptionSucceeded(channel.name(), joined.result()));
+        write(PusherFrames.subscriptionSucceeded(channel.name(), joined.result().presence()));
+        if (joined.result().cached() != null) {
+          write(joined.result().cached());
+        }
         subscription.live = true;
         return Future.succeededFuture();
+      });
+  }
+
+  /** What a subscriber is sent once it is in: the presence members (or null), and a cache channel's event or miss (or null). */
+  private record Welcome(JsonObject presence, String cached) {
+  }
+
+  /**
+   * A cache channel's last event, as its subscribers see it, or {@code pusher:cache_miss}: the
+   * room's last server event of the last 30 minutes ({@code rooms.lastServerEvent}). Null for
+   * other channels. A store that cannot answer is a miss, not a failed subscription.
+   */
+  private Future<String> cached(PusherChannel channel) {
+    if (!channel.cache()) {
+      return Future.succeededFuture();
+    }
+    return ctx.bus().<JsonObject>request(Addresses.ROOMS_LAST_SERVER_EVENT, new JsonObject().put("room", channel.room().value()),
+        ctx.routing().route(Addresses.ROOMS_LAST_SERVER_EVENT, new DeliveryOptions()))
+      .map(reply -> reply.body().getJsonObject("envelope"))
+      .map(last -> last == null ? PusherFrames.cacheMiss(channel.name()) : PusherFrames.delivery(Envelope.fromJson(last), channel))
+      .otherwise(e -> {
+        ctx.failures().warn("reading a cache channel's last event", e, LOG);
+        return PusherFrames.cacheMiss(channel.name());
       });
   }
 
   /** The room's members, cluster-wide, from the room store's state ({@code rooms.state}). */
   private Future<List<PusherFrames.Member>> members(RoomName room) {
     return ctx.bus().<JsonObject>request(Addresses.ROOMS_STATE, new JsonObject().put("room", room.value()),
-        ctx.routing().route(Addresses.ROOMS_STATE, new io.vertx.core.eventbus.DeliveryOptions()))
+        ctx.routing().route(Addresses.ROOMS_STATE, new DeliveryOptions()))
       .map(reply -> {
         JsonArray members = reply.body().getJsonArray("members", new JsonArray());
         List<PusherFrames.Member> listed = new ArrayList<>(members.size());

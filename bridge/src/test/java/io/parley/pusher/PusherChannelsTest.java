@@ -128,4 +128,32 @@ class PusherChannelsTest {
       assertThat(carol.seen(line -> "task.update".equals(line.getString("event")))).as("published before the marker").isEmpty();
     }
   }
+
+  @Test
+  void a_cache_channel_gets_the_rooms_last_server_event_right_after_subscribing() {
+    try (PusherJsClient carol = PusherJsClient.connect(node); BridgeClient ann = node.signIn("ann", TestNode.boards("50"))) {
+      trigger("board-50", "price.changed", new JsonObject().put("price", 41));
+      trigger("board-50", "price.changed", new JsonObject().put("price", 42));
+      ann.join("board-50");
+      ann.request("rooms.publish", new JsonObject().put("room", "board-50").put("event", "task.update").put("data", 1));
+
+      carol.subscribe("private-cache-board-50");
+      carol.awaitEvent("private-cache-board-50", "pusher:subscription_succeeded");
+      assertThat(carol.awaitEvent("private-cache-board-50", "price.changed").getJsonObject("data"))
+        .as("the last event the server triggered, not a client's publish").isEqualTo(new JsonObject().put("price", 42));
+      assertThat(carol.events("private-cache-board-50", "task.update")).isEmpty();
+    }
+  }
+
+  @Test
+  void a_cache_channel_whose_room_has_no_recent_server_event_gets_a_cache_miss() {
+    try (PusherJsClient carol = PusherJsClient.connect(node)) {
+      carol.subscribe("cache-public-quiet");
+      carol.awaitEvent("cache-public-quiet", "pusher:subscription_succeeded");
+      carol.awaitEvent("cache-public-quiet", "pusher:cache_miss");
+
+      trigger("public-quiet", "first.news", "now");
+      assertThat(carol.awaitEvent("cache-public-quiet", "first.news").getString("data")).isEqualTo("now");
+    }
+  }
 }

@@ -57,6 +57,8 @@ public final class MemoryRoomStore implements RoomStore {
   private final Map<String, Long> leases = new HashMap<>();
   /** Nodes evicted since their last renewal: the next one tells them so. */
   private final Set<String> evicted = new HashSet<>();
+  /** room → its last server event, for {@link #lastServerEvent}. */
+  private final Map<String, Envelope> lastServerEvents = new HashMap<>();
   /** Connections that reported themselves inactive; every other connection is active. */
   private final Set<String> inactiveConnections = new HashSet<>();
 
@@ -149,8 +151,21 @@ public final class MemoryRoomStore implements RoomStore {
     }
     prune(room, now);
     dropIfGone(name, room);
+    if (draft.from() == null) {
+      lastServerEvents.put(name.value(), envelope);
+    }
     delivery.accept(EncodedEnvelope.of(envelope));
     return Future.succeededFuture(envelope);
+  }
+
+  @Override
+  public synchronized Future<Envelope> lastServerEvent(RoomName name) {
+    Envelope last = lastServerEvents.get(name.value());
+    if (last != null && clock.millis() - last.ts() > LAST_SERVER_EVENT_MS) {
+      lastServerEvents.remove(name.value());
+      last = null;
+    }
+    return Future.succeededFuture(last);
   }
 
   @Override
@@ -258,6 +273,7 @@ public final class MemoryRoomStore implements RoomStore {
   /** Drops aged-out history and rooms left with neither members nor history. */
   synchronized void sweep() {
     long now = clock.millis();
+    lastServerEvents.values().removeIf(last -> now - last.ts() > LAST_SERVER_EVENT_MS);
     Iterator<Room> it = rooms.values().iterator();
     while (it.hasNext()) {
       Room room = it.next();

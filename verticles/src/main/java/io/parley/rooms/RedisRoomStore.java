@@ -42,6 +42,7 @@ import java.util.function.Consumer;
  * &lt;p&gt;users:&lt;room&gt;          hash   userId → number of that user's connections in the room
  * &lt;p&gt;names:&lt;room&gt;          hash   userId → display name
  * &lt;p&gt;infos:&lt;room&gt;          hash   userId → info JSON, for members that gave one
+ * &lt;p&gt;last:&lt;room&gt;           string "&lt;ts&gt;|&lt;envelope json&gt;": the room's last server event ({@link #lastServerEvent})
  * &lt;p&gt;conn:&lt;connectionId&gt;    hash   {node, inactive}           (while the connection is in a room)
  * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
  * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
@@ -189,8 +190,22 @@ public final class RedisRoomStore implements RoomStore {
     Envelope.From from = draft.from();
     String fromText = from == null ? "" : "," + withoutBraces(new JsonObject()
       .put("from", new JsonObject().put("userId", from.userId()).put("sessionId", from.sessionId())));
-    return available(room(publish, room, newEpoch(), head, fromText, channel)
+    return available(room(publish, room, newEpoch(), head, fromText, channel, Long.toString(LAST_SERVER_EVENT_MS))
       .map(reply -> Envelope.fromJson(new JsonObject(reply.toBuffer()))));
+  }
+
+  @Override
+  public Future<Envelope> lastServerEvent(RoomName room) {
+    // the age is judged by the injected clock; the key's TTL only collects garbage
+    return available(redis.send(Request.cmd(Command.GET).arg(prefix + "last:" + room.value())).map(reply -> {
+      if (reply == null) {
+        return null;
+      }
+      String entry = reply.toString();
+      int bar = entry.indexOf('|');
+      long ts = Long.parseLong(entry.substring(0, bar));
+      return clock.millis() - ts > LAST_SERVER_EVENT_MS ? null : Envelope.fromJson(new JsonObject(entry.substring(bar + 1)));
+    }));
   }
 
   @Override

@@ -51,6 +51,7 @@ public final class RoomsVerticle extends VerticleBase {
       bus.consumer(Addresses.ROOMS_PUBLISH, m -> Request.reply(m, this::publish)).completion(),
       bus.consumer(Addresses.ROOMS_STATE, m -> Request.reply(m, this::state)).completion(),
       bus.consumer(Addresses.ROOMS_HISTORY, m -> Request.reply(m, this::history)).completion(),
+      bus.consumer(Addresses.ROOMS_LAST_SERVER_EVENT, m -> Request.reply(m, this::lastServerEvent)).completion(),
       bus.consumer(Addresses.ROOMS_ACTIVITY, m -> Request.reply(m, this::activity)).completion(),
       bus.consumer(Addresses.ROOMS_JOIN, m -> Request.reply(m, this::join)).completion(),
       bus.consumer(Addresses.ROOMS_LEAVE, m -> Request.reply(m, this::leave)).completion()));
@@ -84,6 +85,12 @@ public final class RoomsVerticle extends VerticleBase {
     RoomName room = RoomName.of(request.string("room"));
     return store.history(room, request.optionalString("epoch"), request.nonNegativeLong("sinceOffset"))
       .map(HistoryPage::toJson);
+  }
+
+  /** {@code {room}} → {@code {envelope}}: the room's last server event of the last 30 minutes, or null (Pusher cache channels). */
+  private Future<JsonObject> lastServerEvent(Message<Object> message) {
+    RoomName room = RoomName.of(Request.of(message).string("room"));
+    return store.lastServerEvent(room).map(last -> new JsonObject().put("envelope", last == null ? null : last.toJson()));
   }
 
   /** {@code {active}} from a tab: shown on its user's presence entries. */

@@ -71,6 +71,11 @@ public final class Addresses {
   public static final String AUTH_DEV_TOKEN = "auth.dev-token";
   /** The bridge reports that a connection joined a room (after the REGISTER was authorized). */
   public static final String ROOMS_JOIN = "rooms.join";
+  /**
+   * Asked by the bridge for a Pusher cache channel: {@code {room}} → {@code {envelope}}, the
+   * room's last server event of the last 30 minutes, or null.
+   */
+  public static final String ROOMS_LAST_SERVER_EVENT = "rooms.lastServerEvent";
   /** The bridge reports that a connection left a room (UNREGISTER or socket close). */
   public static final String ROOMS_LEAVE = "rooms.leave";
   /** Optional host-application room policy: {@code {room, userId, sessionId, orgs, boards}} → {@code {allowed}}. */

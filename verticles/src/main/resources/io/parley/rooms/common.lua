@@ -21,6 +21,7 @@ local function keys_of(room)
     users = prefix .. 'users:' .. room,      -- hash userId -> connections in the room
     names = prefix .. 'names:' .. room,      -- hash userId -> display name
     infos = prefix .. 'infos:' .. room,      -- hash userId -> info JSON (members that gave one)
+    last = prefix .. 'last:' .. room,        -- string "<ts>|<envelope json>": the last server event
   }
 end
 

@@ -333,6 +333,30 @@ public abstract class RoomStoreContract {
     assertThat(fromStart.events()).isEmpty();
   }
 
+  // ---------------------------------------------------------------- last server event
+
+  @Test
+  void the_last_server_event_is_the_latest_publish_without_a_sender() {
+    assertThat(Await.result(store.lastServerEvent(ROOM))).as("none yet").isNull();
+    publish(store, ROOM, "first.server");
+    Envelope last = publish(store, ROOM, "second.server");
+    Await.result(store.publish(ROOM, new RoomStore.Draft("client.event", 1, new Envelope.From("u1", "s1"))));
+
+    assertThat(Await.result(store.lastServerEvent(ROOM))).as("a client's publish does not count").isEqualTo(last);
+    assertThat(Await.result(store.lastServerEvent(OTHER_ROOM))).isNull();
+  }
+
+  @Test
+  void the_last_server_event_is_kept_30_minutes_whatever_the_history_keeps() {
+    RoomStore noHistory = open(new RoomsOptions.HistoryPolicy(0, 1_000, false));
+    Envelope last = publish(noHistory, ROOM, "poll.opened");
+
+    clock.advanceMillis(RoomStore.LAST_SERVER_EVENT_MS);
+    assertThat(Await.result(noHistory.lastServerEvent(ROOM))).as("at 30 minutes").isEqualTo(last);
+    clock.advanceMillis(1);
+    assertThat(Await.result(noHistory.lastServerEvent(ROOM))).as("after 30 minutes").isNull();
+  }
+
   // ---------------------------------------------------------------- presence
 
   @Test
