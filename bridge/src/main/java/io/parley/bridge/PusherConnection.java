@@ -450,8 +450,9 @@ final class PusherConnection implements BridgeSocket {
           return Future.succeededFuture();
         }
         if (joined.failed()) {
-          drop(subscription);
-          ctx.rooms().leave(channel.room(), this);
+          if (drop(subscription)) {
+            ctx.rooms().leave(channel.room(), this);
+          }
           return subscriptionError(channel, "ServerError", "could not join: " + Failure.messageOf(joined.cause()),
             Failure.codeOf(joined.cause()));
         }
@@ -478,7 +479,7 @@ final class PusherConnection implements BridgeSocket {
       return Future.succeededFuture();
     }
     return ctx.bus().<JsonObject>request(Addresses.ROOMS_LAST_SERVER_EVENT, new JsonObject().put("room", channel.room().value()),
-        ctx.routing().route(Addresses.ROOMS_LAST_SERVER_EVENT, new DeliveryOptions()))
+        ctx.routing().route(Addresses.ROOMS_LAST_SERVER_EVENT, new DeliveryOptions().setSendTimeout(ctx.options().replyTimeoutMs())))
       .map(reply -> reply.body().getJsonObject("envelope"))
       .map(last -> last == null ? PusherFrames.cacheMiss(channel.name()) : PusherFrames.delivery(Envelope.fromJson(last), channel))
       .otherwise(e -> {
@@ -490,7 +491,7 @@ final class PusherConnection implements BridgeSocket {
   /** The room's members, cluster-wide, from the room store's state ({@code rooms.state}). */
   private Future<List<PusherFrames.Member>> members(RoomName room) {
     return ctx.bus().<JsonObject>request(Addresses.ROOMS_STATE, new JsonObject().put("room", room.value()),
-        ctx.routing().route(Addresses.ROOMS_STATE, new DeliveryOptions()))
+        ctx.routing().route(Addresses.ROOMS_STATE, new DeliveryOptions().setSendTimeout(ctx.options().replyTimeoutMs())))
       .map(reply -> {
         JsonArray members = reply.body().getJsonArray("members", new JsonArray());
         List<PusherFrames.Member> listed = new ArrayList<>(members.size());
