@@ -51,7 +51,7 @@ import java.util.UUID;
  * </ul>
  * Lives on its bridge instance's event loop.
  */
-final class Connection {
+final class Connection implements BridgeSocket {
 
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
@@ -142,12 +142,8 @@ final class Connection {
     transport.send(frame);
   }
 
-  /**
-   * Queues a room delivery; false when this socket is owed too much to take it (the caller
-   * closes it with {@link CloseReason#SLOW_CONSUMER} once its fan-out is done). {@code now} is
-   * read once per fan-out, not once per member.
-   */
-  boolean deliver(Delivery delivery, long now) {
+  @Override
+  public boolean deliver(Delivery delivery, long now) {
     if (closing || closed) {
       return true;
     }
@@ -159,11 +155,8 @@ final class Connection {
     return true;
   }
 
-  /**
-   * Marks this connection as waiting for the next flush: true the first time in a burst, so
-   * {@link PendingFlushes} lists it once however many deliveries it gets before the flush.
-   */
-  boolean markFlushPending() {
+  @Override
+  public boolean markFlushPending() {
     if (flushPending) {
       return false;
     }
@@ -171,7 +164,8 @@ final class Connection {
     return true;
   }
 
-  void flush() {
+  @Override
+  public void flush() {
     flushPending = false;
     if (!closed) {
       transport.flush();
@@ -182,7 +176,8 @@ final class Connection {
    * Closes with a reason the client can see: an {@code err} frame naming it, then the close. The
    * {@code err} frame is written whatever the socket is owed: one small frame more is the bound.
    */
-  void close(CloseReason reason) {
+  @Override
+  public void close(CloseReason reason) {
     if (closing || closed) {
       return;
     }
@@ -192,7 +187,8 @@ final class Connection {
   }
 
   /** Periodic check from the bridge: auth deadline, token expiry, ping timeout, heartbeat. */
-  void check(long now) {
+  @Override
+  public void check(long now) {
     if (rejoinsLeft > 0) {
       int left = rejoinsLeft;
       rejoinsLeft = 0;
@@ -494,7 +490,8 @@ final class Connection {
    * next sweeps, {@value #REJOIN_ATTEMPTS} times at most. A service watching rooms was never a
    * member, so it has nothing to rejoin.
    */
-  void rejoinAll() {
+  @Override
+  public void rejoinAll() {
     if (principal != null) {
       rejoin(REJOIN_ATTEMPTS);
     }
@@ -510,10 +507,7 @@ final class Connection {
 
   /** Records this connection in the room's presence ({@code rooms.join}: idempotent per connection). */
   private Future<Void> joinInStore(RoomName room) {
-    return ctx.bus().request(Addresses.ROOMS_JOIN,
-        new JsonObject().put("room", room.value()).put("name", principal.name()).put("node", ctx.nodeId()),
-        ctx.routing().route(Addresses.ROOMS_JOIN, identity()))
-      .mapEmpty();
+    return StoreMembership.join(ctx, room, member(), null);
   }
 
   /** A service registers a hook or a server event: one clustered consumer, decided before the next frame. */
@@ -546,13 +540,7 @@ final class Connection {
     if (service != null) {
       return Future.succeededFuture(); // it watched, it was never a member
     }
-    return ctx.bus().request(Addresses.ROOMS_LEAVE, new JsonObject().put("room", room.value()),
-        ctx.routing().route(Addresses.ROOMS_LEAVE, identity()))
-      .<Void>mapEmpty()
-      .recover(e -> {
-        ctx.failures().warn("leaving rooms", e, LOG);
-        return Future.succeededFuture();
-      });
+    return StoreMembership.leave(ctx, room, member());
   }
 
   private void onClose() {
@@ -560,7 +548,7 @@ final class Connection {
       return;
     }
     closed = true;
-    ctx.connections().closed(this, principal == null ? null : principal.userId());
+    ctx.connections().closed(this, principal == null ? null : principal.userId(), null);
     if (hooks != null) {
       hooks.close();
       LOG.info("Service {} disconnected ({})", service.id(), connectionId);
@@ -583,11 +571,12 @@ final class Connection {
       // server code to the verticles: no user identity, only which key
       return new DeliveryOptions().addHeader(Headers.SERVICE, service.id());
     }
-    return new DeliveryOptions()
-      .addHeader(Headers.USER_ID, principal.userId())
-      .addHeader(Headers.SESSION_ID, principal.sessionId())
-      .addHeader(Headers.CONNECTION_ID, connectionId)
-      .addHeader(Headers.USER_NAME, principal.name());
+    return member().headers();
+  }
+
+  /** This connection as a room member: its user, tab and connection. */
+  private StoreMembership.Identity member() {
+    return new StoreMembership.Identity(principal.userId(), principal.sessionId(), connectionId, principal.name());
   }
 
   private void remember(RoomName room) {

@@ -1,7 +1,9 @@
 package io.parley.bridge;
 
 import io.parley.bridge.netty.WebSocketFootprint;
+import io.parley.pusher.PusherOptions;
 import io.parley.rooms.RoomPolicy;
+import io.parley.rooms.RoomPublisher;
 import io.parley.shared.Addresses;
 import io.parley.shared.FailureLog;
 import io.vertx.core.Future;
@@ -41,18 +43,20 @@ public final class EventBusBridge {
   private MessageConsumer<JsonObject> revocations;
   private MessageConsumer<String> leaseLost;
   private MessageConsumer<String> storeRestored;
+  private MessageConsumer<JsonObject> terminations;
   private long checkTimer = -1;
 
   public EventBusBridge(Vertx vertx, String nodeId, Set<String> localServices, BridgeOptions options, long authTimeoutMs,
-                        ApiKeys apiKeys, RoomPolicy policy, BridgeMetrics metrics, FailureLog failures, Clock clock) {
+                        ApiKeys apiKeys, RoomPolicy policy, PusherOptions pusher, RoomPublisher publisher, BridgeMetrics metrics,
+                        FailureLog failures, Clock clock) {
     this.vertx = vertx;
     this.options = options;
     this.connections = new Connections(metrics);
     this.services = new ServiceRequests(vertx.eventBus(), localServices);
     LocalRooms rooms = new LocalRooms(vertx.eventBus(), metrics, clock, new PendingFlushes(vertx.getOrCreateContext()));
     this.notifications = rooms.notifications();
-    this.context = new ConnectionContext(options, authTimeoutMs, apiKeys, policy, vertx.eventBus(), services, rooms, notifications,
-      connections, metrics, failures, clock, nodeId);
+    this.context = new ConnectionContext(options, authTimeoutMs, apiKeys, policy, pusher, publisher, vertx.eventBus(), services,
+      rooms, notifications, connections, metrics, failures, clock, nodeId);
   }
 
   /** The SockJS sub-router for {@code /eventbus/*} (its info and HTTP fallbacks); starts the periodic checks. */
@@ -78,27 +82,33 @@ public final class EventBusBridge {
       connections.all().forEach(connection -> connection.close(CloseReason.NODE_EVICTED)));
     // a Redis that restarted empty forgot who is in which room; the sockets stay open
     storeRestored = vertx.eventBus().localConsumer(Addresses.ROOMS_STORE_RESTORED, message ->
-      connections.all().forEach(Connection::rejoinAll));
+      connections.all().forEach(BridgeSocket::rejoinAll));
+    // the Pusher HTTP API's terminate_connections, from any node
+    terminations = vertx.eventBus().consumer(Addresses.PUSHER_TERMINATE, message ->
+      connections.ofPusherUser(message.body().getString("app"), message.body().getString("userId"))
+        .forEach(PusherConnection::terminate));
     Router router = SockJSHandler.create(vertx, sockJs)
       .socketHandler(socket -> accept(new SockJsHttpSocket(socket, options.maxQueuedBytes())));
-    return Future.all(revocations.completion(), notifications.start()).map(router);
+    return Future.all(revocations.completion(), terminations.completion(), notifications.start()).map(router);
   }
 
   /**
    * Serves the websocket transports itself, on the HTTP server (so it gets Vert.x's own
    * websocket, whose channel it writes to): {@code <base>/<server>/<session>/websocket} with
-   * SockJS framing and {@code <base>/websocket} raw. The SockJS server in the router keeps
-   * {@code <base>/info} and the HTTP fallbacks. Other upgrade paths are refused (404), as is an
-   * Origin other than {@code bridge.origin} when that is set (403).
+   * SockJS framing and {@code <base>/websocket} raw, when {@code bridge.transports} has
+   * {@code WEBSOCKET}; and the Pusher protocol at {@code /app/<key>} ({@code docs/pusher.md}),
+   * always. The SockJS server in the router keeps {@code <base>/info} and the HTTP fallbacks.
+   * Other upgrade paths are refused (404), as is an Origin other than {@code bridge.origin} when
+   * that is set (403).
    */
   public HttpServer attach(HttpServer server, String base) {
-    if (!options.transports().contains(io.vertx.ext.web.handler.sockjs.Transport.WEBSOCKET.name())) {
-      return server;
-    }
+    boolean webSockets = options.transports().contains(io.vertx.ext.web.handler.sockjs.Transport.WEBSOCKET.name());
+    BiFunction<String, String, BiFunction<ServerWebSocket, Integer, Transport>> bridgeTransport =
+      (b, path) -> webSockets ? transportFor(b, path) : null;
     return server
       .webSocketHandshakeHandler(handshake -> {
         String origin = handshake.headers().get("Origin");
-        if (transportFor(base, handshake.path()) == null) {
+        if (bridgeTransport.apply(base, handshake.path()) == null && !PusherWebSocket.serves(handshake.path())) {
           handshake.reject(404);
         } else if (options.origin() != null && origin != null && !options.origin().equals(origin)) {
           handshake.reject(403);
@@ -108,7 +118,11 @@ public final class EventBusBridge {
       })
       .webSocketHandler(socket -> {
         WebSocketFootprint.trim(socket);
-        accept(transportFor(base, socket.path()).apply(socket, options.maxQueuedBytes()));
+        if (PusherWebSocket.serves(socket.path())) {
+          new PusherConnection(context, new PusherWebSocket(socket, options.maxQueuedBytes())).start();
+        } else {
+          accept(bridgeTransport.apply(base, socket.path()).apply(socket, options.maxQueuedBytes()));
+        }
       });
   }
 
@@ -147,6 +161,7 @@ public final class EventBusBridge {
       revocations.unregister();
       leaseLost.unregister();
       storeRestored.unregister();
+      terminations.unregister();
       notifications.stop();
     }
   }

@@ -57,7 +57,8 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     bridge = new EventBusBridge(vertx, setup.nodeId(), setup.localServices(), setup.bridge(), setup.authTimeoutMs(),
-      setup.http().apiKeys(), RoomPolicy.fromOptions(vertx, setup.rooms()), setup.metrics(), setup.failures(), setup.clock());
+      setup.http().apiKeys(), RoomPolicy.fromOptions(vertx, setup.rooms()), setup.pusher(), setup.publisher(), setup.metrics(),
+      setup.failures(), setup.clock());
     // the web demo's stand-in for a host application: what a lock shows of its resource
     Future<Void> demoAnswers = setup.devTokens() ? setup.demoResources().answer(vertx.eventBus()) : Future.succeededFuture();
     return demoAnswers.compose(v -> bridge.start()).compose(eventBusRouter -> {

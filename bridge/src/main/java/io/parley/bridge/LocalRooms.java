@@ -17,19 +17,22 @@ import java.util.Set;
 
 /**
  * The rooms that have member sockets on this bridge instance. Delivery is per room, not per
- * socket: one bus consumer per room, and each envelope becomes one pre-encoded frame written
- * to every local member. Used from the bridge instance's event loop only.
+ * socket: one bus consumer per room, and each envelope becomes one {@link Delivery} whose
+ * pre-encoded frames (one per framing, and one per Pusher channel name) are written to every
+ * local member. Used from the bridge instance's event loop only.
  */
 final class LocalRooms {
 
   private final class Room {
+    final RoomName name;
     final MessageConsumer<Buffer> consumer;
-    final Set<Connection> members = new LinkedHashSet<>();
+    final Set<BridgeSocket> members = new LinkedHashSet<>();
     final Buffer prefix;
     /** Completes once deliveries for the room reach this instance. */
     final Future<Void> ready;
 
     Room(RoomName name) {
+      this.name = name;
       prefix = Frames.deliveryPrefix(name.address());
       // local: the store's fan-out already brought the envelope to this node (RoomDelivery)
       consumer = bus.localConsumer(name.address(), message -> deliver(this, message.body()));
@@ -65,7 +68,7 @@ final class LocalRooms {
   }
 
   /** Adds a member; completes once deliveries for the room reach this node. */
-  Future<Void> join(RoomName name, Connection connection) {
+  Future<Void> join(RoomName name, BridgeSocket connection) {
     Room room = rooms.get(name.value());
     if (room == null) {
       room = new Room(name);
@@ -76,7 +79,7 @@ final class LocalRooms {
     return room.ready;
   }
 
-  void leave(RoomName name, Connection connection) {
+  void leave(RoomName name, BridgeSocket connection) {
     Room room = rooms.get(name.value());
     if (room != null && room.members.remove(connection) && room.members.isEmpty()) {
       rooms.remove(name.value());
@@ -98,10 +101,10 @@ final class LocalRooms {
   }
 
   private void deliver(Room room, Buffer envelope) {
-    Delivery delivery = new Delivery(room.prefix, envelope);
+    Delivery delivery = new Delivery(room.name, room.prefix, envelope);
     long now = clock.millis();
-    List<Connection> slow = null;
-    for (Connection member : room.members) {
+    List<BridgeSocket> slow = null;
+    for (BridgeSocket member : room.members) {
       if (member.deliver(delivery, now)) {
         flushes.add(member);
       } else {

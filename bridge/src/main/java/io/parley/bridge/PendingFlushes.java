@@ -6,26 +6,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The connections that were queued deliveries since the last flush, each listed once: they are
+ * The sockets that were queued deliveries since the last flush, each listed once: they are
  * flushed together after everything already queued on the event loop has run, so a burst of
  * deliveries to one socket costs one flush (one system call), not one per delivery.
  */
 final class PendingFlushes {
 
   private final Context context;
-  private final List<Connection> pending = new ArrayList<>();
+  private final List<BridgeSocket> pending = new ArrayList<>();
 
   PendingFlushes(Context context) {
     this.context = context;
   }
 
-  void add(Connection connection) {
+  void add(BridgeSocket connection) {
     if (!connection.markFlushPending()) {
       return;
     }
     if (pending.isEmpty()) {
       context.runOnContext(v -> {
-        for (Connection queued : pending) {
+        for (BridgeSocket queued : pending) {
           queued.flush();
         }
         pending.clear();

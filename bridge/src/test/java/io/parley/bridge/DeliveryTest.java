@@ -1,6 +1,7 @@
 package io.parley.bridge;
 
 import io.parley.bridge.netty.ClientFrameReader;
+import io.parley.shared.RoomName;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,7 @@ class DeliveryTest {
   /** Runs {@code check} on a delivery of a room envelope with {@code dataLength} characters of data. */
   private static void withDelivery(int dataLength, Consumer<Delivery> check) {
     JsonObject envelope = new JsonObject().put("room", "chat-al-bob").put("offset", 7).put("data", "x".repeat(dataLength));
-    Delivery delivery = new Delivery(Frames.deliveryPrefix("room.chat-al-bob"), envelope.toBuffer());
+    Delivery delivery = new Delivery(RoomName.of("chat-al-bob"), Frames.deliveryPrefix("room.chat-al-bob"), envelope.toBuffer());
     try {
       check.accept(delivery);
     } finally {

@@ -2,6 +2,7 @@ package io.parley.rooms;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.parley.shared.Envelope;
 import io.parley.shared.RoomName;
 
@@ -38,10 +39,12 @@ public final class MemoryRoomStore implements RoomStore {
 
   private static final class UserConnections {
     final String name;
+    final JsonObject info;
     final Set<String> connectionIds = new HashSet<>();
 
-    UserConnections(String name) {
+    UserConnections(String name, JsonObject info) {
       this.name = name;
+      this.info = info;
     }
   }
 
@@ -54,6 +57,8 @@ public final class MemoryRoomStore implements RoomStore {
   private final Map<String, Long> leases = new HashMap<>();
   /** Nodes evicted since their last renewal: the next one tells them so. */
   private final Set<String> evicted = new HashSet<>();
+  /** room → its last server event, for {@link #lastServerEvent}. */
+  private final Map<String, Envelope> lastServerEvents = new HashMap<>();
   /** Connections that reported themselves inactive; every other connection is active. */
   private final Set<String> inactiveConnections = new HashSet<>();
 
@@ -78,7 +83,7 @@ public final class MemoryRoomStore implements RoomStore {
   @Override
   public synchronized Future<Boolean> join(RoomName name, Member member) {
     Room room = rooms.computeIfAbsent(name.value(), n -> new Room());
-    UserConnections user = room.members.computeIfAbsent(member.userId(), u -> new UserConnections(member.name()));
+    UserConnections user = room.members.computeIfAbsent(member.userId(), u -> new UserConnections(member.name(), member.info()));
     boolean first = user.connectionIds.isEmpty();
     user.connectionIds.add(member.connectionId());
     roomsOfConnection.computeIfAbsent(member.connectionId(), c -> new HashSet<>()).add(name.value());
@@ -146,8 +151,21 @@ public final class MemoryRoomStore implements RoomStore {
     }
     prune(room, now);
     dropIfGone(name, room);
+    if (RoomStore.isServerEvent(draft.from())) {
+      lastServerEvents.put(name.value(), envelope);
+    }
     delivery.accept(EncodedEnvelope.of(envelope));
     return Future.succeededFuture(envelope);
+  }
+
+  @Override
+  public synchronized Future<Envelope> lastServerEvent(RoomName name) {
+    Envelope last = lastServerEvents.get(name.value());
+    if (last != null && clock.millis() - last.ts() > LAST_SERVER_EVENT_MS) {
+      lastServerEvents.remove(name.value());
+      last = null;
+    }
+    return Future.succeededFuture(last);
   }
 
   @Override
@@ -223,7 +241,7 @@ public final class MemoryRoomStore implements RoomStore {
     List<RoomState.Presence> members = new ArrayList<>(room.members.size());
     room.members.forEach((userId, user) -> members.add(new RoomState.Presence(
       userId, user.name, user.connectionIds.size(),
-      !inactiveConnections.containsAll(user.connectionIds))));
+      !inactiveConnections.containsAll(user.connectionIds), user.info)));
     return Future.succeededFuture(new RoomState(name.value(), room.epoch, room.offset, room.lastTs, members));
   }
 
@@ -267,6 +285,7 @@ public final class MemoryRoomStore implements RoomStore {
   /** Drops aged-out history and rooms left with neither members nor history. */
   synchronized void sweep() {
     long now = clock.millis();
+    lastServerEvents.values().removeIf(last -> now - last.ts() > LAST_SERVER_EVENT_MS);
     Iterator<Room> it = rooms.values().iterator();
     while (it.hasNext()) {
       Room room = it.next();

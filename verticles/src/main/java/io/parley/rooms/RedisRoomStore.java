@@ -41,6 +41,8 @@ import java.util.function.Consumer;
  * &lt;p&gt;conns:&lt;room&gt;          hash   connectionId → userId
  * &lt;p&gt;users:&lt;room&gt;          hash   userId → number of that user's connections in the room
  * &lt;p&gt;names:&lt;room&gt;          hash   userId → display name
+ * &lt;p&gt;infos:&lt;room&gt;          hash   userId → info JSON, for members that gave one
+ * &lt;p&gt;last:&lt;room&gt;           string "&lt;ts&gt;|&lt;envelope json&gt;": the room's last server event ({@link #lastServerEvent})
  * &lt;p&gt;conn:&lt;connectionId&gt;    hash   {node, inactive}           (while the connection is in a room)
  * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
  * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
@@ -164,7 +166,8 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Boolean> join(RoomName room, Member member) {
-    return available(room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch())
+    return available(room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch(),
+        member.info() == null ? "" : member.info().encode())
       .map(reply -> reply.toInteger() == 1));
   }
 
@@ -190,8 +193,23 @@ public final class RedisRoomStore implements RoomStore {
     Envelope.From from = draft.from();
     String fromText = from == null ? "" : "," + withoutBraces(new JsonObject()
       .put("from", new JsonObject().put("userId", from.userId()).put("sessionId", from.sessionId())));
-    return available(room(publish, room, newEpoch(), head, fromText, channel)
+    return available(room(publish, room, newEpoch(), head, fromText, channel, Long.toString(LAST_SERVER_EVENT_MS),
+        RoomStore.isServerEvent(from) ? "1" : "0")
       .map(reply -> Envelope.fromJson(new JsonObject(reply.toBuffer()))));
+  }
+
+  @Override
+  public Future<Envelope> lastServerEvent(RoomName room) {
+    // the age is judged by the injected clock; the key's TTL only collects garbage
+    return available(redis.send(Request.cmd(Command.GET).arg(prefix + "last:" + room.value())).map(reply -> {
+      if (reply == null) {
+        return null;
+      }
+      String entry = reply.toString();
+      int bar = entry.indexOf('|');
+      long ts = Long.parseLong(entry.substring(0, bar));
+      return clock.millis() - ts > LAST_SERVER_EVENT_MS ? null : Envelope.fromJson(new JsonObject(entry.substring(bar + 1)));
+    }));
   }
 
   @Override
@@ -273,10 +291,11 @@ public final class RedisRoomStore implements RoomStore {
       if (reply == null) {
         return null;
       }
-      List<RoomState.Presence> members = new ArrayList<>((reply.size() - 3) / 4);
-      for (int i = 3; i + 3 < reply.size(); i += 4) {
+      List<RoomState.Presence> members = new ArrayList<>((reply.size() - 3) / 5);
+      for (int i = 3; i + 4 < reply.size(); i += 5) {
+        String info = reply.get(i + 4).toString();
         members.add(new RoomState.Presence(reply.get(i).toString(), reply.get(i + 1).toString(),
-          reply.get(i + 2).toInteger(), "1".equals(reply.get(i + 3).toString())));
+          reply.get(i + 2).toInteger(), "1".equals(reply.get(i + 3).toString()), info.isEmpty() ? null : new JsonObject(info)));
       }
       return new RoomState(room.value(), reply.get(0).toString(), reply.get(1).toLong(), reply.get(2).toLong(), members);
     }));

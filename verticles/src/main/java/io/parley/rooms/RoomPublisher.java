@@ -49,9 +49,11 @@ public final class RoomPublisher {
   }
 
   /**
-   * A server-side publish attributed to a sender: server code decided it (any well-formed event
-   * name, no client-event allow-list), and {@code from} names whom the delivery may treat as its
-   * origin, e.g. a Pusher socket that must not receive it ({@code docs/pusher-http-api.md}).
+   * A publish attributed to a sender whose event rules the caller has already checked by rules
+   * of its own (any well-formed event name, no {@code rooms.clientEvents} allow-list): a Pusher
+   * client event ({@code client-*}, allowed by the Pusher app, {@code docs/pusher.md}), or an
+   * event triggered through the Pusher HTTP API with a {@code socket_id} that must not receive it
+   * ({@code from} with a null user, {@code docs/pusher-http-api.md}). Bridge members see who sent it.
    */
   public Future<Envelope> publishAs(String room, String event, Object data, Envelope.From from) {
     return publish(room, event, data, from, false);

@@ -13,11 +13,20 @@ import java.util.List;
  */
 public record RoomState(String room, String epoch, long offset, long lastBroadcastTimestamp, List<Presence> members) {
 
-  /** A user in the room: how many connections they have in it, and whether any is active. */
-  public record Presence(String userId, String name, int connections, boolean active) {
+  /**
+   * A user in the room: how many connections they have in it, whether any is active, and the
+   * info their first connection gave ({@link Member#info}), or null.
+   */
+  public record Presence(String userId, String name, int connections, boolean active, JsonObject info) {
+
+    public Presence(String userId, String name, int connections, boolean active) {
+      this(userId, name, connections, active, null);
+    }
+
     JsonObject toJson() {
-      return new JsonObject().put("userId", userId).put("name", name)
+      JsonObject json = new JsonObject().put("userId", userId).put("name", name)
         .put("connections", connections).put("active", active);
+      return info == null ? json : json.put("info", info);
     }
   }
 

@@ -55,6 +55,27 @@ public interface RoomStore {
   /** Stamps, stores and delivers one envelope; see the class contract. */
   Future<Envelope> publish(RoomName room, Draft draft);
 
+  /**
+   * How long {@link #lastServerEvent} remembers a room's last server event: Pusher's cache
+   * channels keep theirs for 30 minutes.
+   */
+  long LAST_SERVER_EVENT_MS = 30 * 60 * 1000L;
+
+  /**
+   * Whether a publish from {@code from} is server code's: no sender at all, or a sender with no
+   * user (a Pusher API trigger that names only the socket to skip, {@code docs/pusher-http-api.md}).
+   */
+  static boolean isServerEvent(Envelope.From from) {
+    return from == null || from.userId() == null;
+  }
+
+  /**
+   * The room's last envelope published by server code ({@link #isServerEvent}), when it was
+   * published at most {@link #LAST_SERVER_EVENT_MS} ago by the store's clock; else null. Kept
+   * apart from the history, whatever its policy, and whether or not the room has members.
+   */
+  Future<Envelope> lastServerEvent(RoomName room);
+
   /** Hands a presence envelope (no offset, not stored) to delivery on every node. */
   Future<Void> announce(Envelope presence);
 

@@ -51,6 +51,7 @@ public final class RoomsVerticle extends VerticleBase {
       bus.consumer(Addresses.ROOMS_PUBLISH, m -> Request.reply(m, this::publish)).completion(),
       bus.consumer(Addresses.ROOMS_STATE, m -> Request.reply(m, this::state)).completion(),
       bus.consumer(Addresses.ROOMS_HISTORY, m -> Request.reply(m, this::history)).completion(),
+      bus.consumer(Addresses.ROOMS_LAST_SERVER_EVENT, m -> Request.reply(m, this::lastServerEvent)).completion(),
       bus.consumer(Addresses.ROOMS_ACTIVITY, m -> Request.reply(m, this::activity)).completion(),
       bus.consumer(Addresses.ROOMS_JOIN, m -> Request.reply(m, this::join)).completion(),
       bus.consumer(Addresses.ROOMS_LEAVE, m -> Request.reply(m, this::leave)).completion()));
@@ -86,6 +87,12 @@ public final class RoomsVerticle extends VerticleBase {
       .map(HistoryPage::toJson);
   }
 
+  /** {@code {room}} → {@code {envelope}}: the room's last server event of the last 30 minutes, or null (Pusher cache channels). */
+  private Future<JsonObject> lastServerEvent(Message<Object> message) {
+    RoomName room = RoomName.of(Request.of(message).string("room"));
+    return store.lastServerEvent(room).map(last -> new JsonObject().put("envelope", last == null ? null : last.toJson()));
+  }
+
   /** {@code {active}} from a tab: shown on its user's presence entries. */
   private Future<JsonObject> activity(Message<Object> message) {
     Caller caller = Caller.required(message);
@@ -93,13 +100,14 @@ public final class RoomsVerticle extends VerticleBase {
     return store.setActive(caller.connectionId(), active).map(v -> new JsonObject());
   }
 
-  /** From the bridge: {@code {room, name, node}} for an authorized REGISTER. */
+  /** From the bridge: {@code {room, name, node, info?}} for an authorized REGISTER or Pusher subscription. */
   private Future<JsonObject> join(Message<Object> message) {
     Caller caller = Caller.required(message);
     Request request = Request.of(message);
     RoomName room = RoomName.of(request.string("room"));
     String name = request.string("name");
-    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"));
+    JsonObject info = request.body().getValue("info") instanceof JsonObject object ? object : null;
+    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"), info);
     return store.join(room, member)
       .compose(first -> {
         if (!first) {
@@ -107,7 +115,7 @@ public final class RoomsVerticle extends VerticleBase {
         }
         long now = clock.millis();
         // presence first, so that a member sees presence.join before what features say about the join
-        return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_JOIN, caller.userId(), name, now), 0)
+        return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_JOIN, caller.userId(), name, info, now), 0)
           .eventually(() -> {
             vertx.eventBus().publish(Addresses.ROOMS_JOINED, userEvent(room, caller.userId(), name, now));
             return Future.succeededFuture();

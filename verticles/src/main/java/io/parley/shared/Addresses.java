@@ -71,6 +71,11 @@ public final class Addresses {
   public static final String AUTH_DEV_TOKEN = "auth.dev-token";
   /** The bridge reports that a connection joined a room (after the REGISTER was authorized). */
   public static final String ROOMS_JOIN = "rooms.join";
+  /**
+   * Asked by the bridge for a Pusher cache channel: {@code {room}} → {@code {envelope}}, the
+   * room's last server event of the last 30 minutes, or null.
+   */
+  public static final String ROOMS_LAST_SERVER_EVENT = "rooms.lastServerEvent";
   /** The bridge reports that a connection left a room (UNREGISTER or socket close). */
   public static final String ROOMS_LEAVE = "rooms.leave";
   /** Optional host-application room policy: {@code {room, userId, sessionId, orgs, boards}} → {@code {allowed}}. */
@@ -136,8 +141,10 @@ public final class Addresses {
   public static final String ROOMS_STORE_RESTORED = "parley.rooms.store-restored";
 
   /**
-   * Published cluster-wide by the Pusher HTTP API's {@code POST /apps/<id>/users/<userId>/terminate_connections}:
-   * {@code {app, userId}}; every node closes that user's Pusher connections of that app.
+   * Published cluster-wide by server code (the Pusher HTTP API's
+   * {@code POST /apps/<id>/users/<user_id>/terminate_connections}): {@code {app, userId}}, the
+   * app's id and the user. Every bridge instance closes the Pusher sockets signed in as that user
+   * of that app with 4009 ({@code docs/pusher.md}).
    */
   public static final String PUSHER_TERMINATE = "parley.pusher.terminate";
 

@@ -26,7 +26,13 @@ public record Envelope(String destination, String event, Object data, long ts,
 
   /** A presence event: no offset, no epoch, never kept in history. */
   public static Envelope presence(String room, String event, String userId, String name, long ts) {
-    return new Envelope(room, event, new JsonObject().put("userId", userId).put("name", name), ts, null, null, null);
+    return presence(room, event, userId, name, null, ts);
+  }
+
+  /** A presence event with the member's info ({@code presence.join} of a member who has some). */
+  public static Envelope presence(String room, String event, String userId, String name, JsonObject info, long ts) {
+    JsonObject data = new JsonObject().put("userId", userId).put("name", name);
+    return new Envelope(room, event, info == null ? data : data.put("info", info), ts, null, null, null);
   }
 
   public JsonObject toJson() {

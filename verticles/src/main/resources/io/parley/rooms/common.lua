@@ -20,6 +20,8 @@ local function keys_of(room)
     conns = prefix .. 'conns:' .. room,      -- hash connectionId -> userId
     users = prefix .. 'users:' .. room,      -- hash userId -> connections in the room
     names = prefix .. 'names:' .. room,      -- hash userId -> display name
+    infos = prefix .. 'infos:' .. room,      -- hash userId -> info JSON (members that gave one)
+    last = prefix .. 'last:' .. room,        -- string "<ts>|<envelope json>": the last server event
   }
 end
 
@@ -77,6 +79,7 @@ local function leave_room(room, conn)
     redis.call('HDEL', k.users, user)
     last = {user, redis.call('HGET', k.names, user) or ''}
     redis.call('HDEL', k.names, user)
+    redis.call('HDEL', k.infos, user)
   end
   if redis.call('EXISTS', k.users) == 0 then
     redis.call('ZREM', occupied_key(), room)

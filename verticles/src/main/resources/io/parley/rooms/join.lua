@@ -1,6 +1,6 @@
 -- join: adds a connection to a room; 1 when it is the user's first connection there.
 -- ARGV[7] room, [8] connectionId, [9] userId, [10] name, [11] nodeId ('' for none),
--- [12] epoch for the room if it has to be created.
+-- [12] epoch for the room if it has to be created, [13] the member's info JSON ('' for none).
 local room, conn, user, name, node = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local k = keys_of(room)
 settle(k)
@@ -25,6 +25,9 @@ if node ~= '' then
 end
 if redis.call('HINCRBY', k.users, user, 1) == 1 then
   redis.call('HSET', k.names, user, name)
+  if ARGV[13] ~= '' then
+    redis.call('HSET', k.infos, user, ARGV[13])
+  end
   return 1
 end
 return 0

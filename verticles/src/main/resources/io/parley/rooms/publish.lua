@@ -3,7 +3,8 @@
 -- subscriber sees a room's envelopes in offset order. Answers the envelope's JSON text.
 -- ARGV[7] room, [8] epoch for the room if it has to be created,
 -- [9] '"destination":..,"event":..,"data":..' encoded by Java, [10] ',"from":{..}' or '',
--- [11] delivery channel.
+-- [11] delivery channel, [12] how long the last server event is kept (ms), [13] '1' for a server
+-- event (RoomStore.isServerEvent), which is also kept as the room's last one, apart from the history.
 local k = keys_of(ARGV[7])
 settle(k)
 if redis.call('EXISTS', k.room) == 0 then
@@ -27,6 +28,9 @@ if redis.call('EXISTS', k.users) == 0 and redis.call('LLEN', k.history) == 0 the
   redis.call('DEL', k.room, k.history)
 else
   expire_if_empty(k)
+end
+if ARGV[13] == '1' then
+  redis.call('SET', k.last, ts .. '|' .. envelope, 'PX', tonumber(ARGV[12]) + gc_ttl)
 end
 -- 'E' and the room before the envelope: every node delivers the bytes without decoding them
 -- (EncodedEnvelope)

@@ -1,6 +1,6 @@
 -- state: the room's stream position and members, or nil when it has neither members nor
--- history. Reply: {epoch, offset, lastTs, then userId, name, connections, active ('1'/'0')
--- for each user}. Cost: O(connections in the room).
+-- history. Reply: {epoch, offset, lastTs, then userId, name, connections, active ('1'/'0'),
+-- info JSON ('' for none) for each user}. Cost: O(connections in the room).
 -- ARGV[7] room.
 local k = keys_of(ARGV[7])
 if not settle(k) then
@@ -22,5 +22,6 @@ for i = 1, #users, 2 do
   reply[#reply + 1] = redis.call('HGET', k.names, user) or ''
   reply[#reply + 1] = users[i + 1]
   reply[#reply + 1] = active[user] and '1' or '0'
+  reply[#reply + 1] = redis.call('HGET', k.infos, user) or ''
 end
 return reply

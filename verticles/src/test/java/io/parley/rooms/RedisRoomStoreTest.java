@@ -190,8 +190,10 @@ class RedisRoomStoreTest extends SharedRoomStoreContract {
     clock.advanceMillis(1_001);
     assertThat(Await.result(store.evictExpiredNodes())).hasSize(2);
 
-    assertThat(keys(prefix)).as("only the eviction's mark for node-a, which expires").containsExactly(prefix + "evicted:node-a");
+    assertThat(keys(prefix)).as("only the eviction's mark for node-a and the room's last server event, which expire")
+      .containsExactlyInAnyOrder(prefix + "evicted:node-a", prefix + "last:" + ROOM.value());
     assertThat(pttl(prefix + "evicted:node-a")).isBetween(1L, RedisRoomStore.EVICTION_MARK_TTL_MS);
+    assertThat(pttl(prefix + "last:" + ROOM.value())).isPositive();
   }
 
   @Test

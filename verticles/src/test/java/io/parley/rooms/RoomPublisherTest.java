@@ -38,14 +38,17 @@ class RoomPublisherTest {
   }
 
   @Test
-  void server_code_publishes_any_well_formed_event_attributed_to_a_sender() {
+  void a_publish_whose_event_the_caller_checked_is_attributed_to_its_sender_and_still_needs_well_formed_names() {
     Envelope.From pusherSocket = new Envelope.From(null, "123.456");
 
     Envelope published = Await.result(publisher.publishAs("board-1", "lock.granted", 1, pusherSocket));
 
     assertThat(published.from()).as("the sender, for the delivery to skip").isEqualTo(pusherSocket);
     assertThat(code(publisher.publishAs("board-1", "lock granted", 2, pusherSocket))).isEqualTo(400);
-    assertThat(delivered.awaitCount(1)).extracting(Envelope::from).containsExactly(pusherSocket);
+    Envelope clientEvent = Await.result(publisher.publishAs("board-1", "client-typing", true, ann));
+    assertThat(clientEvent.from()).as("a client's, though not a declared client event").isEqualTo(ann);
+    assertThat(clientEvent.offset()).as("in the room's stream").isEqualTo(2);
+    assertThat(delivered.awaitCount(2)).extracting(Envelope::from).containsExactly(pusherSocket, ann);
   }
 
   @Test

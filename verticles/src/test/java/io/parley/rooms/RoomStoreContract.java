@@ -333,6 +333,34 @@ public abstract class RoomStoreContract {
     assertThat(fromStart.events()).isEmpty();
   }
 
+  // ---------------------------------------------------------------- last server event
+
+  @Test
+  void the_last_server_event_is_the_latest_publish_without_a_sending_user() {
+    assertThat(Await.result(store.lastServerEvent(ROOM))).as("none yet").isNull();
+    publish(store, ROOM, "first.server");
+    Envelope last = publish(store, ROOM, "second.server");
+    Await.result(store.publish(ROOM, new RoomStore.Draft("client.event", 1, new Envelope.From("u1", "s1"))));
+
+    assertThat(Await.result(store.lastServerEvent(ROOM))).as("a client's publish does not count").isEqualTo(last);
+    assertThat(Await.result(store.lastServerEvent(OTHER_ROOM))).isNull();
+
+    Envelope skipping = Await.result(store.publish(ROOM, new RoomStore.Draft("third.server", 3, new Envelope.From(null, "1.2"))));
+    assertThat(Await.result(store.lastServerEvent(ROOM)))
+      .as("server code's publish that only names a socket to skip counts").isEqualTo(skipping);
+  }
+
+  @Test
+  void the_last_server_event_is_kept_30_minutes_whatever_the_history_keeps() {
+    RoomStore noHistory = open(new RoomsOptions.HistoryPolicy(0, 1_000, false));
+    Envelope last = publish(noHistory, ROOM, "poll.opened");
+
+    clock.advanceMillis(RoomStore.LAST_SERVER_EVENT_MS);
+    assertThat(Await.result(noHistory.lastServerEvent(ROOM))).as("at 30 minutes").isEqualTo(last);
+    clock.advanceMillis(1);
+    assertThat(Await.result(noHistory.lastServerEvent(ROOM))).as("after 30 minutes").isNull();
+  }
+
   // ---------------------------------------------------------------- presence
 
   @Test
@@ -374,6 +402,24 @@ public abstract class RoomStoreContract {
     assertThat(state(store, ROOM).members()).containsExactlyInAnyOrder(
       new RoomState.Presence("u1", nameOf("u1"), 2, true),
       new RoomState.Presence("u2", nameOf("u2"), 1, true));
+  }
+
+  @Test
+  void a_members_info_comes_with_their_first_connection_shows_in_state_and_goes_with_their_last() {
+    JsonObject info = new JsonObject().put("name", "Ann").put("avatar", "ann.png");
+    assertThat(Await.result(store.join(ROOM, new Member("u1", "Ann", "s1", "c1", "node-1", info)))).isTrue();
+    Await.result(store.join(ROOM, new Member("u1", "Ann", "s2", "c2", "node-1", new JsonObject().put("later", true))));
+    join(store, ROOM, "u2", "c3");
+
+    assertThat(state(store, ROOM).members()).as("the first connection's info; none for a member without").containsExactlyInAnyOrder(
+      new RoomState.Presence("u1", "Ann", 2, true, info),
+      new RoomState.Presence("u2", nameOf("u2"), 1, true));
+
+    leave(store, ROOM, "c1");
+    leave(store, ROOM, "c2");
+    join(store, ROOM, "u1", "c4");
+    assertThat(state(store, ROOM).members()).as("forgotten with the last connection").contains(
+      new RoomState.Presence("u1", nameOf("u1"), 1, true));
   }
 
   @Test
