@@ -112,6 +112,28 @@ class PusherChannelsTest {
   }
 
   @Test
+  void an_api_trigger_with_a_socket_id_reaches_every_subscriber_but_that_socket() {
+    try (PusherJsClient carol = PusherJsClient.connect(node); PusherJsClient dave = PusherJsClient.connect(node)) {
+      String carolsSocket = carol.awaitConnected();
+      dave.awaitConnected();
+      for (PusherJsClient client : new PusherJsClient[] {carol, dave}) {
+        client.subscribe("private-board-12");
+        client.awaitEvent("private-board-12", "pusher:subscription_succeeded");
+      }
+
+      SignedCall.Answer triggered = SignedCall.post(node.port(), "/apps/parley-dev/events", new JsonObject()
+        .put("name", "task.update").put("data", "{\"id\":1}").put("channel", "private-board-12").put("socket_id", carolsSocket)
+        .encode()).send();
+      assertThat(triggered.status()).as(triggered.body()).isEqualTo(200);
+      trigger("board-12", "marker", 2);
+
+      assertThat(dave.awaitEvent("private-board-12", "task.update").getJsonObject("data")).isEqualTo(new JsonObject().put("id", 1));
+      carol.awaitEvent("private-board-12", "marker");
+      assertThat(carol.events("private-board-12", "task.update")).as("the socket the trigger named, by the marker after it").isEmpty();
+    }
+  }
+
+  @Test
   void after_unsubscribing_a_channel_gets_nothing_more() {
     try (PusherJsClient carol = PusherJsClient.connect(node)) {
       carol.awaitConnected();
