@@ -294,6 +294,60 @@ async function poker({ ann, bob }) {
   await shot(ann.page, 'poker');
 }
 
+/**
+ * The planning-poker seed application, unchanged: its page subscribes with pusher-js, its
+ * server (web-demo/pusher-poker) triggers through the `pusher` SDK; both pointed at Parley.
+ */
+async function pusherPoker({ browser }) {
+  const parley = new URL(base);
+  const port = await freePort();
+  const seed = spawn('node', [join(here, '..', 'pusher-poker', 'server.mjs'), '--port', String(port)], {
+    env: { ...process.env, PUSHER_APP_ID: 'parley-dev', PUSHER_KEY: 'parley-dev-key', PUSHER_SECRET: 'parley-dev-pusher-secret',
+      PUSHER_HOST: parley.hostname, PUSHER_PORT: parley.port || '80' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const contexts = [];
+  try {
+    await new Promise((resolve, reject) => {
+      seed.stdout.on('data', (chunk) => { if (String(chunk).includes('listening on')) resolve(); });
+      seed.on('exit', (code) => reject(new Error(`the seed server exited with ${code}`)));
+      setTimeout(() => reject(new Error('the seed server did not start in 10 s')), WAIT_MS);
+    });
+    const session = `s${randomUUID().slice(0, 8)}`;
+    const open = async (user) => {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(`${user}: ${e.message}`));
+      await page.goto(`http://127.0.0.1:${port}/?session=${session}&user=${user.toLowerCase()}&name=${user}`);
+      await page.locator('#connection[data-state="connected"]').waitFor({ timeout: WAIT_MS });
+      return page;
+    };
+    const ann = await open('Ann');
+    const bob = await open('Bob');
+    const row = (page, userId) => page.locator(`#players tr[data-user-id="${userId}"]`);
+    await sees(row(ann, 'bob'), 'Bob', 'Ann hears member-joined for Bob');
+
+    await ann.getByRole('button', { name: 'Card 5' }).click();
+    await sees(row(bob, 'ann'), 'voted', 'Bob hears that Ann voted');
+    await bob.getByRole('button', { name: 'Card 8' }).click();
+    await sees(row(ann, 'bob'), 'voted', 'Ann hears that Bob voted');
+
+    await ann.getByRole('button', { name: 'Finalize task' }).click();
+    for (const page of [ann, bob]) {
+      await sees(page.locator('#result'), 'task-1: 8 points', 'task-finalized reaches both');
+      await sees(row(page, 'ann'), '5');
+      await sees(row(page, 'bob'), '8');
+    }
+    await shot(bob, 'pusher-poker');
+    await bob.getByRole('button', { name: 'End session' }).click();
+    for (const page of [ann, bob]) await sees(page.locator('#state'), 'Session ended.', 'session-ended reaches both');
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    seed.kill('SIGTERM');
+  }
+}
+
 async function notifications({ ann, bob }) {
   await visit(ann, 'notifications.html');
   await visit(bob, 'notifications.html');
@@ -334,7 +388,7 @@ async function notifications({ ann, bob }) {
   await shot(ann.page, 'notifications');
 }
 
-const SCENARIOS = { board, lock, vote, poker, notifications };
+const SCENARIOS = { board, lock, vote, poker, notifications, 'pusher-poker': pusherPoker };
 
 async function main() {
   await mkdir(screenshots, { recursive: true });
@@ -367,7 +421,7 @@ async function main() {
       const t0 = Date.now();
       const errorsBefore = pageErrors.length;
       try {
-        await scenario({ ann, bob });
+        await scenario({ ann, bob, browser });
         if (pageErrors.length > errorsBefore) throw new Error(`errors in the page: ${pageErrors.slice(errorsBefore).join('; ')}`);
         results.push({ name, ok: true, ms: Date.now() - t0 });
       } catch (e) {
