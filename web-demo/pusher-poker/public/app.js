@@ -13,13 +13,14 @@ let taskId = 'task-1';
 let votes = new Map(); // userId → storyPoints (hidden until finalized)
 let mine = null;
 let finalized = null;
+let ended = false;
 
 const post = (action, body) => fetch(`/api/sessions/${sessionId}/${action}`, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 }).then((r) => (r.ok ? r.json() : r.json().then((e) => Promise.reject(new Error(e.error)))));
 
 function render() {
-  $('task').textContent = taskId || '—';
+  $('state').textContent = ended ? 'Session ended.' : `Estimating: ${taskId}`;
   $('deck').replaceChildren(...CARDS.map((card) => {
     const button = document.createElement('button');
     button.type = 'button';
@@ -60,7 +61,7 @@ channel.bind('vote', (data) => {
   render();
 });
 channel.bind('task-finalized', (data) => { finalized = data; render(); });
-channel.bind('session-ended', () => { $('state').textContent = 'Session ended.'; taskId = null; render(); });
+channel.bind('session-ended', () => { ended = true; taskId = null; render(); });
 channel.bind('pusher:subscription_succeeded', () => {
   players.set(userId, name);
   render();
