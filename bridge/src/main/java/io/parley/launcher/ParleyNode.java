@@ -26,6 +26,8 @@ import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.bridge.TcpOptions;
 import io.parley.pusher.PusherOptions;
+import io.parley.pusher.PusherWebhooksVerticle;
+import io.parley.pusher.WebhookOptions;
 import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
@@ -117,6 +119,7 @@ public final class ParleyNode extends VerticleBase {
     DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
     TcpOptions tcp = TcpOptions.fromConfig(config.getJsonObject("tcp"));
     PusherOptions pusher = PusherOptions.fromConfig(config.getJsonObject("pusher"));
+    WebhookOptions webhooks = WebhookOptions.fromConfig(config.getJsonObject("pusher", new JsonObject()).getJsonObject("webhookDelivery"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     // checked before any store is connected: a misspelt class name fails the start at once
     ApplicationVerticles applications = ApplicationVerticles.fromConfig(deployment);
@@ -130,8 +133,10 @@ public final class ParleyNode extends VerticleBase {
     return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, notificationsOptions,
       delivery::deliver, failures).compose(created -> {
       stores = created;
-      return startLiveness(roomsOptions);
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
+      // on every node, before its lease: the departures of a dead node this node evicts, from
+      // its first check on, are decided here and need their webhooks
+      return vertx.deployVerticle(new PusherWebhooksVerticle(pusher, webhooks, stores.webhooks(), clock, failures));
+    }).compose(v -> startLiveness(roomsOptions)).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
       pusher, demoResources, deployment, applications));
   }
 
