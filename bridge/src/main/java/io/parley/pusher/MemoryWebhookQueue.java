@@ -59,7 +59,9 @@ public final class MemoryWebhookQueue implements WebhookQueue {
       cancellable.remove(cancelKey);
       return Future.succeededFuture(true);
     }
-    add(payload, now, null);
+    if (payload != null) {
+      add(payload, now, null);
+    }
     return Future.succeededFuture(false);
   }
 

@@ -81,7 +81,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
 
   @Override
   public Future<Boolean> cancelOrSchedule(String cancelKey, String payload) {
-    return run(cancelOrSchedule, clock.millis(), cancelKey, newId(), payload).map(reply -> reply.toInteger() == 1);
+    return run(cancelOrSchedule, clock.millis(), cancelKey, newId(), payload == null ? "" : payload).map(reply -> reply.toInteger() == 1);
   }
 
   @Override

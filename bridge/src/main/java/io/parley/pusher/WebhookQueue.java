@@ -47,7 +47,7 @@ public interface WebhookQueue {
   /**
    * One atomic step: when the job scheduled under {@code cancelKey} is still waiting (not due, not
    * claimed), removes it and answers true, scheduling nothing; otherwise adds {@code payload}, due
-   * now, and answers false.
+   * now (nothing when it is null: only cancel), and answers false.
    */
   Future<Boolean> cancelOrSchedule(String cancelKey, String payload);
 

@@ -139,6 +139,16 @@ abstract class WebhookQueueContract {
   }
 
   @Test
+  void without_a_payload_it_only_cancels() {
+    schedule("vacated", WINDOW_MS, "room-1");
+    assertThat(Await.result(queue.cancelOrSchedule("room-1", null))).isTrue();
+    assertThat(Await.result(queue.cancelOrSchedule("room-1", null))).as("nothing left to cancel").isFalse();
+
+    clock.advanceMillis(WINDOW_MS);
+    assertThat(claim()).isEmpty();
+  }
+
+  @Test
   void a_job_already_due_is_not_cancelled_and_both_are_sent() {
     schedule("vacated", WINDOW_MS, "room-1");
     clock.advanceMillis(WINDOW_MS);

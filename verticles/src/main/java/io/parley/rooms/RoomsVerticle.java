@@ -27,7 +27,9 @@ import java.util.List;
  * <p>Membership changes are also told to the rest of the server: {@code rooms.joined} and
  * {@code rooms.left} ({@link Addresses#ROOMS_JOINED}) are published on the bus when a user's
  * first connection joins a room and when their last one leaves it, for features that keep
- * per-member state (votes withdraw a leaver's vote).
+ * per-member state (votes withdraw a leaver's vote), saying too whether that made the room
+ * occupied or vacated (Pusher's webhooks). They are published from the node that decided them,
+ * so a local consumer hears each transition once in the whole cluster.
  */
 public final class RoomsVerticle extends VerticleBase {
 
@@ -93,23 +95,28 @@ public final class RoomsVerticle extends VerticleBase {
     return store.setActive(caller.connectionId(), active).map(v -> new JsonObject());
   }
 
-  /** From the bridge: {@code {room, name, node}} for an authorized REGISTER. */
+  /**
+   * From the bridge: {@code {room, name, node, channel?}} for an authorized REGISTER; {@code channel}
+   * is the Pusher channel name a Pusher subscription joined with.
+   */
   private Future<JsonObject> join(Message<Object> message) {
     Caller caller = Caller.required(message);
     Request request = Request.of(message);
     RoomName room = RoomName.of(request.string("room"));
     String name = request.string("name");
-    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"));
+    String channel = request.optionalString("channel");
+    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"), channel);
     return store.join(room, member)
-      .compose(first -> {
-        if (!first) {
+      .compose(joined -> {
+        if (!joined.first()) {
           return Future.succeededFuture();
         }
         long now = clock.millis();
         // presence first, so that a member sees presence.join before what features say about the join
         return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_JOIN, caller.userId(), name, now), 0)
           .eventually(() -> {
-            vertx.eventBus().publish(Addresses.ROOMS_JOINED, userEvent(room, caller.userId(), name, now));
+            vertx.eventBus().publish(Addresses.ROOMS_JOINED, userEvent(room, caller.userId(), name, now)
+              .put("occupied", joined.occupied()).put("channel", channel));
             return Future.succeededFuture();
           });
       })
@@ -121,7 +128,8 @@ public final class RoomsVerticle extends VerticleBase {
     Caller caller = Caller.required(message);
     RoomName room = RoomName.of(Request.of(message).string("room"));
     return store.leave(room, caller.connectionId())
-      .compose(last -> last == null ? Future.succeededFuture() : userLeft(vertx.eventBus(), store, options, room, last, clock))
+      .compose(last -> last == null ? Future.succeededFuture()
+        : userLeft(vertx.eventBus(), store, options, room, last.member(), last.vacated(), clock))
       .map(v -> new JsonObject());
   }
 
@@ -129,13 +137,16 @@ public final class RoomsVerticle extends VerticleBase {
    * What follows a user's last connection leaving a room, by socket close or node death (the
    * one place both use): {@code presence.leave} in the room, then {@code rooms.left} on the bus
    * for the features that keep per-member state (votes).
+   *
+   * @param vacated no member is left in the room
    */
   public static Future<Void> userLeft(EventBus bus, RoomStore store, RoomsOptions options, RoomName room, Member member,
-                                      Clock clock) {
+                                      boolean vacated, Clock clock) {
     long now = clock.millis();
     return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_LEAVE, member.userId(), member.name(), now), 1)
       .eventually(() -> {
-        bus.publish(Addresses.ROOMS_LEFT, userEvent(room, member.userId(), member.name(), now));
+        bus.publish(Addresses.ROOMS_LEFT, userEvent(room, member.userId(), member.name(), now)
+          .put("vacated", vacated).put("channel", member.channel()));
         return Future.succeededFuture();
       });
   }
