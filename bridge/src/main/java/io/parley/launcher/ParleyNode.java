@@ -26,7 +26,7 @@ import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.bridge.TcpOptions;
 import io.parley.pusher.PusherOptions;
-import io.parley.pusher.PusherWebhooksVerticle;
+import io.parley.pusher.PusherWebhooks;
 import io.parley.pusher.WebhookOptions;
 import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
@@ -76,6 +76,7 @@ public final class ParleyNode extends VerticleBase {
   private PrometheusMeterRegistry scrape;
   private FailureLog failures;
   private NodeLiveness liveness;
+  private PusherWebhooks pusherWebhooks;
   private DedicatedEventLoop livenessLoop;
 
   public ParleyNode() {
@@ -133,9 +134,11 @@ public final class ParleyNode extends VerticleBase {
     return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, notificationsOptions,
       delivery::deliver, failures).compose(created -> {
       stores = created;
-      // on every node, before its lease: the departures of a dead node this node evicts, from
-      // its first check on, are decided here and need their webhooks
-      return vertx.deployVerticle(new PusherWebhooksVerticle(pusher, webhooks, stores.webhooks(), clock, failures));
+      // on every node, before its lease (the departures of a dead node this node evicts, from its
+      // first check on, need their webhooks), and the node's own, not a verticle: it must outlive
+      // the verticles, whose shutdown decides leaves too (see stop)
+      pusherWebhooks = new PusherWebhooks(vertx, pusher, webhooks, stores.webhooks(), clock, failures);
+      return pusherWebhooks.start();
     }).compose(v -> startLiveness(roomsOptions)).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
       pusher, demoResources, deployment, applications));
   }
@@ -223,7 +226,9 @@ public final class ParleyNode extends VerticleBase {
       liveness.stop();
       released = liveness.release();
     }
-    Future<Void> closed = released.compose(v -> stores == null ? Future.succeededFuture() : stores.close());
+    // the webhooks of what the verticles' shutdown decided are queued before the stores close
+    Future<Void> queued = released.compose(v -> pusherWebhooks == null ? Future.succeededFuture() : pusherWebhooks.stop());
+    Future<Void> closed = queued.compose(v -> stores == null ? Future.succeededFuture() : stores.close());
     // the liveness thread goes last: the lease connection lives on it, and closing that
     // connection needs the thread (shut down first, the close never completed)
     return closed.eventually(() -> {

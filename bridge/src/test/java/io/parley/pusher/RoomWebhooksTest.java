@@ -1,19 +1,14 @@
 package io.parley.pusher;
 
-import io.parley.shared.Addresses;
-import io.parley.shared.Await;
-import io.parley.shared.Headers;
 import io.parley.shared.TestRedis;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +31,6 @@ class RoomWebhooksTest {
   private final String prefix = TestRedis.freshPrefix();
   private WebhookReceiver receiver;
   private TestNode node;
-  private int markers;
 
   @BeforeEach
   void start() {
@@ -121,59 +115,25 @@ class RoomWebhooksTest {
 
   @Test
   void occupancy_names_the_channel_the_deciding_subscription_joined_with() {
-    String subscription = UUID.randomUUID().toString();
-    joinAsPusherSubscriber("dora", subscription, "board-w5", "presence-board-w5");
+    PusherSubscription dora = new PusherSubscription("dora", UUID.randomUUID().toString(), "board-w5", "presence-board-w5", "pusher-node");
+    dora.join(node.vertx());
 
     assertThat(events(receiver.next(2))).containsExactlyInAnyOrder(
       new JsonObject().put("name", "channel_occupied").put("channel", "presence-board-w5"),
       new JsonObject().put("name", "member_added").put("channel", "presence-board-w5").put("user_id", "dora"));
 
-    leaveAsPusherSubscriber("dora", subscription, "board-w5");
+    dora.leave(node.vertx());
 
     assertThat(events(receiver.next(2))).containsExactlyInAnyOrder(
       new JsonObject().put("name", "member_removed").put("channel", "presence-board-w5").put("user_id", "dora"),
       new JsonObject().put("name", "channel_vacated").put("channel", "presence-board-w5"));
   }
 
-  /** The events of {@code webhooks}, each checked to be signed with the app's secret. */
   private static List<JsonObject> events(List<WebhookReceiver.Received> webhooks) {
-    List<JsonObject> events = new ArrayList<>();
-    for (WebhookReceiver.Received webhook : webhooks) {
-      assertThat(webhook.key()).isEqualTo("key-1");
-      assertThat(PusherSignature.verify(SECRET, webhook.body(), webhook.signature())).as("signed: %s", webhook.body()).isTrue();
-      events.addAll(webhook.json().getJsonArray("events").stream().map(JsonObject.class::cast).toList());
-    }
-    return events;
+    return WebhookReceiver.signedEvents("key-1", SECRET, webhooks);
   }
 
-  /**
-   * Hands over a client event and answers what the receiver got before it: the marker is due after
-   * everything decided so far, so whatever was decided arrives first.
-   */
   private List<WebhookReceiver.Received> untilMarker() {
-    String marker = "client-marker-" + ++markers;
-    Await.result(node.vertx().eventBus().request(Addresses.PUSHER_WEBHOOK, new JsonObject().put("app", "app-1")
-      .put("event", new JsonObject().put("name", "client_event").put("channel", "private-marker").put("event", marker))));
-    List<WebhookReceiver.Received> before = new ArrayList<>();
-    for (WebhookReceiver.Received next = receiver.next(); !marker.equals(next.event().getString("event")); next = receiver.next()) {
-      before.add(next);
-    }
-    return before;
-  }
-
-  /** What the Pusher websocket side sends for a subscription: rooms.join naming the channel. */
-  private void joinAsPusherSubscriber(String userId, String connectionId, String room, String channel) {
-    Await.result(node.vertx().eventBus().request(Addresses.ROOMS_JOIN,
-      new JsonObject().put("room", room).put("name", userId).put("node", "pusher-test-node").put("channel", channel),
-      identity(userId, connectionId)));
-  }
-
-  private void leaveAsPusherSubscriber(String userId, String connectionId, String room) {
-    Await.result(node.vertx().eventBus().request(Addresses.ROOMS_LEAVE, new JsonObject().put("room", room), identity(userId, connectionId)));
-  }
-
-  private static DeliveryOptions identity(String userId, String connectionId) {
-    return new DeliveryOptions().addHeader(Headers.USER_ID, userId).addHeader(Headers.SESSION_ID, "session-" + connectionId)
-      .addHeader(Headers.CONNECTION_ID, connectionId);
+    return receiver.untilMarker(node.vertx(), "app-1");
   }
 }

@@ -1,5 +1,6 @@
 package io.parley.pusher;
 
+import io.parley.shared.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -12,6 +13,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A webhook endpoint for tests: a real HTTP server on loopback that records every request and
@@ -35,6 +39,8 @@ final class WebhookReceiver implements AutoCloseable {
       return event().getString("name");
     }
   }
+
+  private static final AtomicInteger MARKERS = new AtomicInteger();
 
   private final Vertx vertx;
   private final HttpServer server;
@@ -96,6 +102,36 @@ final class WebhookReceiver implements AutoCloseable {
       all.add(next());
     }
     return all;
+  }
+
+  /**
+   * Hands a marker client event of {@code app} to a node and answers what arrived before it: the
+   * marker is due after everything decided so far, so whatever was decided arrives first.
+   */
+  List<Received> untilMarker(Vertx node, String app) {
+    String marker = "client-marker-" + MARKERS.incrementAndGet();
+    try {
+      node.eventBus().request(Addresses.PUSHER_WEBHOOK, new JsonObject().put("app", app).put("event", new JsonObject()
+        .put("name", "client_event").put("channel", "private-marker").put("event", marker))).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("handing over the marker failed", e);
+    }
+    List<Received> before = new ArrayList<>();
+    for (Received next = next(); !marker.equals(next.event().getString("event")); next = next()) {
+      before.add(next);
+    }
+    return before;
+  }
+
+  /** The events of {@code webhooks}, each checked to carry {@code key} and be signed with {@code secret}. */
+  static List<JsonObject> signedEvents(String key, String secret, List<Received> webhooks) {
+    List<JsonObject> events = new ArrayList<>();
+    for (Received webhook : webhooks) {
+      assertThat(webhook.key()).isEqualTo(key);
+      assertThat(PusherSignature.verify(secret, webhook.body(), webhook.signature())).as("signed: %s", webhook.body()).isTrue();
+      events.addAll(webhook.json().getJsonArray("events").stream().map(JsonObject.class::cast).toList());
+    }
+    return events;
   }
 
   /** Requests received and not taken yet (none waited for). */
