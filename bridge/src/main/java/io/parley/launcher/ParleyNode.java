@@ -139,8 +139,9 @@ public final class ParleyNode extends VerticleBase {
       // the verticles, whose shutdown decides leaves too (see stop)
       pusherWebhooks = new PusherWebhooks(vertx, pusher, webhooks, stores.webhooks(), clock, failures);
       return pusherWebhooks.start();
-    }).compose(v -> startLiveness(roomsOptions)).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
-      pusher, demoResources, deployment, applications));
+    }).compose(v -> startLiveness(roomsOptions))
+      .compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
+        pusher, demoResources, deployment, applications));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,

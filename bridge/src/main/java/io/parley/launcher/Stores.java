@@ -147,7 +147,8 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
   }
 
   Future<Void> close() {
-    return Future.join(new RoomsAndSessions(sessions, rooms, votes, webhooks, redis).close(), locks.close(), notifications.close()).<Void>mapEmpty()
+    return Future.join(new RoomsAndSessions(sessions, rooms, votes, webhooks, redis).close(), locks.close(), notifications.close())
+      .<Void>mapEmpty()
       .eventually(() -> pg == null ? Future.succeededFuture() : pg.close());
   }
 }
