@@ -507,7 +507,7 @@ final class Connection implements BridgeSocket {
 
   /** Records this connection in the room's presence ({@code rooms.join}: idempotent per connection). */
   private Future<Void> joinInStore(RoomName room) {
-    return StoreMembership.join(ctx, room, member(), null);
+    return StoreMembership.join(ctx, room, member(), null, null);
   }
 
   /** A service registers a hook or a server event: one clustered consumer, decided before the next frame. */

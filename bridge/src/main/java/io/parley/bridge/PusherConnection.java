@@ -5,6 +5,7 @@ import io.parley.pusher.PusherApp;
 import io.parley.pusher.PusherChannel;
 import io.parley.pusher.PusherFrames;
 import io.parley.pusher.PusherSignature;
+import io.parley.rooms.Member;
 import io.parley.shared.Addresses;
 import io.parley.shared.Envelope;
 import io.parley.shared.Failure;
@@ -52,7 +53,7 @@ final class PusherConnection implements BridgeSocket {
   /** Joins again after the room store lost presence: tries, one per sweep (as {@link Connection} does). */
   private static final int REJOIN_ATTEMPTS = 30;
   /** The ids of sockets that subscribe without a user start with this (no signed-in or presence user may). */
-  static final String ANONYMOUS_PREFIX = "pusher:";
+  static final String ANONYMOUS_PREFIX = Member.ANONYMOUS_PREFIX;
 
   /** Pusher's close codes for what closes a socket ({@code docs/pusher.md}, close codes). */
   static final int UNKNOWN_APP = 4001;
@@ -442,7 +443,7 @@ final class PusherConnection implements BridgeSocket {
     here.add(subscription);
     Future<Void> local = here.size() == 1 ? ctx.rooms().join(channel.room(), this) : Future.succeededFuture();
     return local
-      .compose(v -> StoreMembership.join(ctx, channel.room(), subscription.member, subscription.info))
+      .compose(v -> StoreMembership.join(ctx, channel.room(), subscription.member, subscription.info, channel.name()))
       .compose(v -> channel.isPresence() ? members(channel.room()).map(PusherFrames::presence) : Future.<JsonObject>succeededFuture(null))
       .compose(presence -> cached(channel).map(cached -> new Welcome(presence, cached)))
       .transform(joined -> {
@@ -481,7 +482,13 @@ final class PusherConnection implements BridgeSocket {
     return ctx.bus().<JsonObject>request(Addresses.ROOMS_LAST_SERVER_EVENT, new JsonObject().put("room", channel.room().value()),
         ctx.routing().route(Addresses.ROOMS_LAST_SERVER_EVENT, new DeliveryOptions().setSendTimeout(ctx.options().replyTimeoutMs())))
       .map(reply -> reply.body().getJsonObject("envelope"))
-      .map(last -> last == null ? PusherFrames.cacheMiss(channel.name()) : PusherFrames.delivery(Envelope.fromJson(last), channel))
+      .map(last -> {
+        if (last != null) {
+          return PusherFrames.delivery(Envelope.fromJson(last), channel);
+        }
+        webhook(new JsonObject().put("name", "cache_miss").put("channel", channel.name()));
+        return PusherFrames.cacheMiss(channel.name());
+      })
       .otherwise(e -> {
         ctx.failures().warn("reading a cache channel's last event", e, LOG);
         return PusherFrames.cacheMiss(channel.name());
@@ -497,6 +504,9 @@ final class PusherConnection implements BridgeSocket {
         List<PusherFrames.Member> listed = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) {
           JsonObject member = members.getJsonObject(i);
+          if (Member.isAnonymous(member.getString("userId"))) {
+            continue; // a socket without a user is in the room, but no presence member
+          }
           listed.add(PusherFrames.Member.of(member.getString("userId"), member.getString("name"), member.getJsonObject("info")));
         }
         return listed;
@@ -591,8 +601,25 @@ final class PusherConnection implements BridgeSocket {
     } else {
       ctx.publisher().publishAs(subscription.channel.room().value(), event, PusherFrames.dataOf(data),
           new Envelope.From(subscription.member.userId(), socketId))
+        .onSuccess(published -> webhook(new JsonObject().put("name", "client_event").put("channel", channelName)
+          .put("event", event).put("data", data instanceof String text ? text : Json.encode(data)).put("socket_id", socketId)
+          .put("user_id", subscription.channel.isPresence() ? subscription.member.userId() : null)))
         .onFailure(e -> refuse(PusherFrames.CLIENT_EVENT_REFUSED, Failure.messageOf(e), channelName));
     }
+  }
+
+  /**
+   * Hands a webhook only this socket's side decides ({@code client_event}, {@code cache_miss}) to
+   * the node's webhooks ({@code parley.pusher.webhook}, {@code docs/pusher-webhooks.md}); nothing
+   * when the app has no webhook. A failure to queue it is logged, once per kind.
+   */
+  private void webhook(JsonObject event) {
+    if (app.webhooks().isEmpty()) {
+      return;
+    }
+    ctx.bus().request(Addresses.PUSHER_WEBHOOK, new JsonObject().put("app", app.id()).put("event", event),
+        new DeliveryOptions().setSendTimeout(ctx.options().replyTimeoutMs()))
+      .onFailure(e -> ctx.failures().warn("queueing a Pusher webhook", e, LOG));
   }
 
   /** {@code pusher:error} with a 43xx code, the socket open; a socket refused too often is closed ({@link #OVER_QUOTA}). */
@@ -612,7 +639,8 @@ final class PusherConnection implements BridgeSocket {
   private void rejoin(int attempts) {
     membership = membership.transform(ar -> closed ? Future.succeededFuture()
       : Future.join(subscriptions.values().stream()
-          .map(subscription -> StoreMembership.join(ctx, subscription.channel.room(), subscription.member, subscription.info))
+          .map(subscription -> StoreMembership.join(ctx, subscription.channel.room(), subscription.member, subscription.info,
+            subscription.channel.name()))
           .toList())
         .<Void>mapEmpty()
         .onFailure(e -> rejoinsLeft = attempts - 1)

@@ -35,11 +35,18 @@ final class StoreMembership {
   private StoreMembership() {
   }
 
-  /** Records the member in the room's presence; {@code info} (a Pusher presence member's user_info) may be null. */
-  static Future<Void> join(ConnectionContext ctx, RoomName room, Identity who, JsonObject info) {
+  /**
+   * Records the member in the room's presence; {@code info} (a Pusher presence member's user_info)
+   * and {@code channel} (the Pusher channel name a subscription joined with, which webhooks name)
+   * are null for a bridge connection.
+   */
+  static Future<Void> join(ConnectionContext ctx, RoomName room, Identity who, JsonObject info, String channel) {
     JsonObject body = new JsonObject().put("room", room.value()).put("name", who.name()).put("node", ctx.nodeId());
     if (info != null) {
       body.put("info", info);
+    }
+    if (channel != null) {
+      body.put("channel", channel);
     }
     return ctx.bus().request(Addresses.ROOMS_JOIN, body, ctx.routing().route(Addresses.ROOMS_JOIN, who.headers())).mapEmpty();
   }

@@ -26,6 +26,8 @@ import io.parley.bridge.HttpOptions;
 import io.parley.bridge.HttpServerVerticle;
 import io.parley.bridge.TcpOptions;
 import io.parley.pusher.PusherOptions;
+import io.parley.pusher.PusherWebhooks;
+import io.parley.pusher.WebhookOptions;
 import io.parley.bridge.netty.DedicatedEventLoop;
 import io.parley.locks.LocksOptions;
 import io.parley.locks.LocksVerticle;
@@ -74,6 +76,7 @@ public final class ParleyNode extends VerticleBase {
   private PrometheusMeterRegistry scrape;
   private FailureLog failures;
   private NodeLiveness liveness;
+  private PusherWebhooks pusherWebhooks;
   private DedicatedEventLoop livenessLoop;
 
   public ParleyNode() {
@@ -117,6 +120,7 @@ public final class ParleyNode extends VerticleBase {
     DemoResources demoResources = DemoResources.fromConfig(config.getJsonObject("demo"));
     TcpOptions tcp = TcpOptions.fromConfig(config.getJsonObject("tcp"));
     PusherOptions pusher = PusherOptions.fromConfig(config.getJsonObject("pusher"));
+    WebhookOptions webhooks = WebhookOptions.fromConfig(config.getJsonObject("pusher", new JsonObject()).getJsonObject("webhookDelivery"));
     JsonObject deployment = config.getJsonObject("deployment", new JsonObject());
     // checked before any store is connected: a misspelt class name fails the start at once
     ApplicationVerticles applications = ApplicationVerticles.fromConfig(deployment);
@@ -130,9 +134,14 @@ public final class ParleyNode extends VerticleBase {
     return Stores.create(vertx, config, clock, auth, roomsOptions, votesOptions, locksOptions, notificationsOptions,
       delivery::deliver, failures).compose(created -> {
       stores = created;
-      return startLiveness(roomsOptions);
-    }).compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
-      pusher, demoResources, deployment, applications));
+      // on every node, before its lease (the departures of a dead node this node evicts, from its
+      // first check on, need their webhooks), and the node's own, not a verticle: it must outlive
+      // the verticles, whose shutdown decides leaves too (see stop)
+      pusherWebhooks = new PusherWebhooks(vertx, pusher, webhooks, stores.webhooks(), clock, failures);
+      return pusherWebhooks.start();
+    }).compose(v -> startLiveness(roomsOptions))
+      .compose(v -> deployVerticles(auth, roomsOptions, votesOptions, locksOptions, notificationsOptions, bridge, http, tcp,
+        pusher, demoResources, deployment, applications));
   }
 
   private Future<?> deployVerticles(AuthOptions auth, RoomsOptions roomsOptions, VotesOptions votesOptions,
@@ -218,7 +227,9 @@ public final class ParleyNode extends VerticleBase {
       liveness.stop();
       released = liveness.release();
     }
-    Future<Void> closed = released.compose(v -> stores == null ? Future.succeededFuture() : stores.close());
+    // the webhooks of what the verticles' shutdown decided are queued before the stores close
+    Future<Void> queued = released.compose(v -> pusherWebhooks == null ? Future.succeededFuture() : pusherWebhooks.stop());
+    Future<Void> closed = queued.compose(v -> stores == null ? Future.succeededFuture() : stores.close());
     // the liveness thread goes last: the lease connection lives on it, and closing that
     // connection needs the thread (shut down first, the close never completed)
     return closed.eventually(() -> {

@@ -12,6 +12,9 @@ import io.parley.notifications.MemoryNotificationStore;
 import io.parley.notifications.NotificationStore;
 import io.parley.notifications.NotificationsOptions;
 import io.parley.notifications.PgNotificationStore;
+import io.parley.pusher.MemoryWebhookQueue;
+import io.parley.pusher.RedisWebhookQueue;
+import io.parley.pusher.WebhookQueue;
 import io.parley.rooms.EncodedEnvelope;
 import io.parley.rooms.MemoryRoomStore;
 import io.parley.rooms.RedisRoomStore;
@@ -37,13 +40,13 @@ import java.util.function.Consumer;
 
 /**
  * The stores a node uses, chosen by the services configured ({@code docs/architecture.md}, stores): {@code redis.uri}
- * set → Redis for rooms, sessions and votes; {@code pg.uri} set → Postgres for locks and
+ * set → Redis for rooms, sessions, votes and the Pusher webhook queue; {@code pg.uri} set → Postgres for locks and
  * notifications (its migrations run first, once); unset → in memory, which a clustered node
  * refuses, since each node would then have rooms, sessions, votes, locks or notifications of
  * its own.
  */
 record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore locks, NotificationStore notifications,
-              Redis redis, Pool pg) {
+              WebhookQueue webhooks, Redis redis, Pool pg) {
 
   private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
 
@@ -52,14 +55,15 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
                                Consumer<EncodedEnvelope> delivery, FailureLog failures) {
     return createRoomsAndSessions(vertx, config, clock, auth, rooms, votes, delivery, failures)
       .compose(shared -> createLocksAndNotifications(vertx, config, clock, locks, notifications, failures)
-        .map(pg -> new Stores(shared.sessions, shared.rooms, shared.votes, pg.locks, pg.notifications, shared.redis, pg.pool))
+        .map(pg -> new Stores(shared.sessions, shared.rooms, shared.votes, pg.locks, pg.notifications, shared.webhooks,
+          shared.redis, pg.pool))
         .recover(e -> shared.close().transform(v -> Future.<Stores>failedFuture(e))));
   }
 
-  /** Rooms, sessions and votes: in Redis or in memory. */
-  private record RoomsAndSessions(SessionStore sessions, RoomStore rooms, VoteStore votes, Redis redis) {
+  /** Rooms, sessions, votes and the webhook queue: in Redis or in memory. */
+  private record RoomsAndSessions(SessionStore sessions, RoomStore rooms, VoteStore votes, WebhookQueue webhooks, Redis redis) {
     Future<Void> close() {
-      return Future.join(rooms.close(), sessions.close(), votes.close()).<Void>mapEmpty().eventually(() -> {
+      return Future.join(rooms.close(), sessions.close(), votes.close(), webhooks.close()).<Void>mapEmpty().eventually(() -> {
         if (redis != null) {
           redis.close();
         }
@@ -83,6 +87,7 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
         new MemorySessionStore(clock, auth.sessionTtlMs()),
         new MemoryRoomStore(vertx, clock, rooms.history(), delivery),
         new MemoryVoteStore(clock, votes.history()),
+        new MemoryWebhookQueue(clock),
         null));
     }
     String prefix = redisConfig.getString("prefix", "parley:");
@@ -93,7 +98,8 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
     return RedisRoomStore.create(vertx, redis, options, prefix, clock, rooms.history(), delivery, failures)
       .compose(roomStore -> RedisSessionStore.create(redis, prefix, clock, auth.sessionTtlMs(), failures)
         .compose(sessionStore -> RedisVoteStore.create(redis, prefix, clock, votes.history(), failures)
-          .map(voteStore -> new RoomsAndSessions(sessionStore, roomStore, voteStore, redis)))
+          .compose(voteStore -> RedisWebhookQueue.create(redis, prefix, clock, failures)
+            .map(webhooks -> new RoomsAndSessions(sessionStore, roomStore, voteStore, webhooks, redis))))
         .recover(e -> roomStore.close().transform(v -> Future.<RoomsAndSessions>failedFuture(e))))
       .onFailure(e -> redis.close());
   }
@@ -141,7 +147,8 @@ record Stores(SessionStore sessions, RoomStore rooms, VoteStore votes, LockStore
   }
 
   Future<Void> close() {
-    return Future.join(new RoomsAndSessions(sessions, rooms, votes, redis).close(), locks.close(), notifications.close()).<Void>mapEmpty()
+    return Future.join(new RoomsAndSessions(sessions, rooms, votes, webhooks, redis).close(), locks.close(), notifications.close())
+      .<Void>mapEmpty()
       .eventually(() -> pg == null ? Future.succeededFuture() : pg.close());
   }
 }

@@ -1,5 +1,6 @@
 package io.parley.pusher;
 
+import io.parley.rooms.Member;
 import io.parley.rooms.RoomState;
 import io.parley.rooms.RoomStore;
 import io.vertx.core.Future;
@@ -29,8 +30,9 @@ final class ChannelCounts {
 
   /** Users and connections in a room now (none when it has neither members nor history). */
   record Occupancy(RoomState state) {
+    /** The users, not counting connections without one ({@link Member#isAnonymous}): they are no presence member. */
     int users() {
-      return state == null ? 0 : state.members().size();
+      return state == null ? 0 : (int) state.members().stream().filter(member -> !Member.isAnonymous(member.userId())).count();
     }
 
     int connections() {
@@ -53,7 +55,8 @@ final class ChannelCounts {
     JsonArray userIds() {
       JsonArray users = new JsonArray();
       if (state != null) {
-        state.members().forEach(member -> users.add(new JsonObject().put("id", member.userId())));
+        state.members().stream().filter(member -> !Member.isAnonymous(member.userId()))
+          .forEach(member -> users.add(new JsonObject().put("id", member.userId())));
       }
       return users;
     }

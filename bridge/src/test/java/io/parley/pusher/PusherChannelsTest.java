@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +131,22 @@ class PusherChannelsTest {
       assertThat(dave.awaitEvent("private-board-12", "task.update").getJsonObject("data")).isEqualTo(new JsonObject().put("id", 1));
       carol.awaitEvent("private-board-12", "marker");
       assertThat(carol.events("private-board-12", "task.update")).as("the socket the trigger named, by the marker after it").isEmpty();
+    }
+  }
+
+  @Test
+  void a_subscriber_without_a_user_is_no_one_in_the_room_no_presence_and_no_poker_player() {
+    try (BridgeClient ann = node.signIn("ann", TestNode.boards()); PusherJsClient carol = PusherJsClient.connect(node)) {
+      ann.join("planning-poker-anon");
+      carol.awaitConnected();
+      carol.subscribe("planning-poker-anon");
+      carol.awaitEvent("planning-poker-anon", "pusher:subscription_succeeded");
+      trigger("planning-poker-anon", "marker", 1);
+
+      List<JsonObject> seen = ann.envelopesUntil("room.planning-poker-anon", "marker");
+      assertThat(seen).as("neither presence.join nor the poker's member-joined for the socket")
+        .noneMatch(envelope -> envelope.getValue("data") instanceof JsonObject data
+          && String.valueOf(data.getValue("userId")).startsWith("pusher:"));
     }
   }
 

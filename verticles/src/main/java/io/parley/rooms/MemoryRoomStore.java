@@ -35,6 +35,8 @@ public final class MemoryRoomStore implements RoomStore {
     final ArrayDeque<Envelope> history = new ArrayDeque<>();
     /** userId → that user's connections here; insertion order is join order. */
     final Map<String, UserConnections> members = new LinkedHashMap<>();
+    /** connectionId → the channel it joined with, for connections that named one. */
+    final Map<String, String> channels = new HashMap<>();
   }
 
   private static final class UserConnections {
@@ -81,19 +83,23 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public synchronized Future<Boolean> join(RoomName name, Member member) {
+  public synchronized Future<Joined> join(RoomName name, Member member) {
     Room room = rooms.computeIfAbsent(name.value(), n -> new Room());
+    boolean empty = room.members.isEmpty();
     UserConnections user = room.members.computeIfAbsent(member.userId(), u -> new UserConnections(member.name(), member.info()));
     boolean first = user.connectionIds.isEmpty();
     user.connectionIds.add(member.connectionId());
+    if (member.channel() != null) {
+      room.channels.put(member.connectionId(), member.channel());
+    }
     roomsOfConnection.computeIfAbsent(member.connectionId(), c -> new HashSet<>()).add(name.value());
     userOfConnection.put(member.connectionId(), member.userId());
     nodeOfConnection.put(member.connectionId(), member.nodeId());
-    return Future.succeededFuture(first);
+    return Future.succeededFuture(new Joined(first, first && empty));
   }
 
   @Override
-  public synchronized Future<Member> leave(RoomName name, String connectionId) {
+  public synchronized Future<Left> leave(RoomName name, String connectionId) {
     Room room = rooms.get(name.value());
     String userId = userOfConnection.get(connectionId);
     Set<String> joined = roomsOfConnection.get(connectionId);
@@ -108,10 +114,11 @@ public final class MemoryRoomStore implements RoomStore {
     }
     UserConnections user = room.members.get(userId);
     user.connectionIds.remove(connectionId);
-    Member last = null;
+    String channel = room.channels.remove(connectionId);
+    Left last = null;
     if (user.connectionIds.isEmpty()) {
       room.members.remove(userId);
-      last = new Member(userId, user.name, null, connectionId, null);
+      last = new Left(new Member(userId, user.name, null, connectionId, null, null, channel), room.members.isEmpty());
     }
     if (room.members.isEmpty()) {
       prune(room, clock.millis());
@@ -194,9 +201,9 @@ public final class MemoryRoomStore implements RoomStore {
         .filter(e -> nodeId.equals(e.getValue())).map(Map.Entry::getKey).toList();
       for (String connectionId : connections) {
         for (String room : List.copyOf(roomsOfConnection.getOrDefault(connectionId, Set.of()))) {
-          Member last = leave(RoomName.of(room), connectionId).result();
+          Left last = leave(RoomName.of(room), connectionId).result();
           if (last != null) {
-            departures.add(new Departure(RoomName.of(room), last));
+            departures.add(new Departure(RoomName.of(room), last.member(), last.vacated()));
           }
         }
       }

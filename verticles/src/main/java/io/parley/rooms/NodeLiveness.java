@@ -146,7 +146,7 @@ public final class NodeLiveness {
   private void evictDeadNodes() {
     store.evictExpiredNodes()
       .compose(departures -> Future.join(departures.stream()
-        .map(d -> RoomsVerticle.userLeft(vertx.eventBus(), store, options, d.room(), d.member(), clock))
+        .map(d -> RoomsVerticle.userLeft(vertx.eventBus(), store, options, d.room(), d.member(), d.vacated(), clock))
         .toList()))
       .<Void>mapEmpty()
       .onFailure(e -> LOG.warn("Evicting dead nodes failed (the next check tries again): {}", e.getMessage()));

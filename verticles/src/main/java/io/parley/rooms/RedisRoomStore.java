@@ -43,6 +43,7 @@ import java.util.function.Consumer;
  * &lt;p&gt;names:&lt;room&gt;          hash   userId → display name
  * &lt;p&gt;infos:&lt;room&gt;          hash   userId → info JSON, for members that gave one
  * &lt;p&gt;last:&lt;room&gt;           string "&lt;ts&gt;|&lt;envelope json&gt;": the room's last server event ({@link #lastServerEvent})
+ * &lt;p&gt;chans:&lt;room&gt;          hash   connectionId → the channel it joined with (only those that named one)
  * &lt;p&gt;conn:&lt;connectionId&gt;    hash   {node, inactive}           (while the connection is in a room)
  * &lt;p&gt;conn-rooms:&lt;connId&gt;    set    rooms the connection is in
  * &lt;p&gt;node-conns:&lt;nodeId&gt;    set    connections held by that node
@@ -165,17 +166,23 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Boolean> join(RoomName room, Member member) {
+  public Future<Joined> join(RoomName room, Member member) {
     return available(room(join, room, member.connectionId(), member.userId(), orEmpty(member.name()), orEmpty(member.nodeId()), newEpoch(),
-        member.info() == null ? "" : member.info().encode())
-      .map(reply -> reply.toInteger() == 1));
+        member.info() == null ? "" : member.info().encode(), orEmpty(member.channel()))
+      .map(reply -> new Joined(reply.get(0).toInteger() == 1, reply.get(1).toInteger() == 1)));
   }
 
   @Override
-  public Future<Member> leave(RoomName room, String connectionId) {
+  public Future<Left> leave(RoomName room, String connectionId) {
     return available(room(leave, room, connectionId)
-      .map(reply -> reply == null ? null
-        : new Member(reply.get(0).toString(), reply.get(1).toString(), null, connectionId, null)));
+      .map(reply -> reply == null ? null : new Left(member(reply, 0, connectionId), reply.get(2).toInteger() == 1)));
+  }
+
+  /** Who left, from the {@code userId, name, vacated, channel} a script answers at {@code at} (common.lua's leave_room). */
+  private static Member member(Response reply, int at, String connectionId) {
+    String channel = reply.get(at + 3).toString();
+    return new Member(reply.get(at).toString(), reply.get(at + 1).toString(), null, connectionId, null, null,
+      channel.isEmpty() ? null : channel);
   }
 
   @Override
@@ -252,9 +259,9 @@ public final class RedisRoomStore implements RoomStore {
           // one script per node claims it; a node evicted meanwhile by another caller answers nothing
           evicted = evicted.compose(departures -> run(evict, now, prefix + "nodes", node.toString(), Long.toString(EVICTION_MARK_TTL_MS))
             .map(reply -> {
-              for (int i = 0; i + 3 < reply.size(); i += 4) {
-                departures.add(new Departure(RoomName.of(reply.get(i).toString()), new Member(
-                  reply.get(i + 1).toString(), reply.get(i + 2).toString(), null, reply.get(i + 3).toString(), null)));
+              for (int i = 0; i + 5 < reply.size(); i += 6) {
+                departures.add(new Departure(RoomName.of(reply.get(i).toString()), member(reply, i + 2, reply.get(i + 1).toString()),
+                  reply.get(i + 4).toInteger() == 1));
               }
               return departures;
             }));

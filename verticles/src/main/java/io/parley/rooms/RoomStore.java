@@ -30,6 +30,9 @@ import java.util.List;
  *       recover it through {@link #history}, which is what offsets and epochs are for.</li>
  *   <li><b>Presence counts connections.</b> {@link #join} reports the user's first connection in
  *       the room, {@link #leave} their last; each exactly once however connections interleave.
+ *       Likewise for the room: a join reports that it made the room occupied (its first member),
+ *       a leave or an eviction that it left the room vacated (its last), decided in the same
+ *       atomic step, so two joins racing on two nodes never both report it.
  *       A room with no members drops its live state; its history follows the
  *       {@link RoomsOptions.HistoryPolicy}.</li>
  * </ul>
@@ -40,14 +43,30 @@ public interface RoomStore {
   record Draft(String event, Object data, Envelope.From from) {
   }
 
-  /** Adds a connection to a room; true when it is the user's first connection there. */
-  Future<Boolean> join(RoomName room, Member member);
+  /**
+   * What a join decided.
+   *
+   * @param first    the user's first connection in the room
+   * @param occupied the room's first member: it had none before (implies {@code first})
+   */
+  record Joined(boolean first, boolean occupied) {
+  }
 
   /**
-   * Removes a connection; the member when it was the user's last connection there, else null.
-   * That member carries userId and name; its sessionId and nodeId are not kept and are null.
+   * What a user's last connection leaving a room decided.
+   *
+   * @param member  who left: userId, name, the connection and its channel; sessionId and nodeId are
+   *                not kept and are null
+   * @param vacated the room has no member left
    */
-  Future<Member> leave(RoomName room, String connectionId);
+  record Left(Member member, boolean vacated) {
+  }
+
+  /** Adds a connection to a room; says whether it is the user's first connection there and the room's first member. */
+  Future<Joined> join(RoomName room, Member member);
+
+  /** Removes a connection; what it decided when it was the user's last connection there, else null. */
+  Future<Left> leave(RoomName room, String connectionId);
 
   /** Marks every room presence of a connection active or not (the tab reports it). */
   Future<Void> setActive(String connectionId, boolean active);
@@ -108,8 +127,8 @@ public interface RoomStore {
    */
   Future<List<Departure>> evictExpiredNodes();
 
-  /** A user whose last connection to a room went with a dead node. */
-  record Departure(RoomName room, Member member) {
+  /** A user whose last connection to a room went with a dead node; {@code vacated}: no member is left in the room. */
+  record Departure(RoomName room, Member member, boolean vacated) {
   }
 
   /** How many users (not connections) are in the room now; cheap, whatever the room's size. */

@@ -27,7 +27,9 @@ import java.util.List;
  * <p>Membership changes are also told to the rest of the server: {@code rooms.joined} and
  * {@code rooms.left} ({@link Addresses#ROOMS_JOINED}) are published on the bus when a user's
  * first connection joins a room and when their last one leaves it, for features that keep
- * per-member state (votes withdraw a leaver's vote).
+ * per-member state (votes withdraw a leaver's vote), saying too whether that made the room
+ * occupied or vacated (Pusher's webhooks). They are published from the node that decided them,
+ * so a local consumer hears each transition once in the whole cluster.
  */
 public final class RoomsVerticle extends VerticleBase {
 
@@ -100,24 +102,30 @@ public final class RoomsVerticle extends VerticleBase {
     return store.setActive(caller.connectionId(), active).map(v -> new JsonObject());
   }
 
-  /** From the bridge: {@code {room, name, node, info?}} for an authorized REGISTER or Pusher subscription. */
+  /**
+   * From the bridge: {@code {room, name, node, info?, channel?}} for an authorized REGISTER or a
+   * Pusher subscription: {@code info} is a presence member's user_info, {@code channel} the
+   * Pusher channel name the subscription joined with.
+   */
   private Future<JsonObject> join(Message<Object> message) {
     Caller caller = Caller.required(message);
     Request request = Request.of(message);
     RoomName room = RoomName.of(request.string("room"));
     String name = request.string("name");
     JsonObject info = request.body().getValue("info") instanceof JsonObject object ? object : null;
-    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"), info);
+    String channel = request.optionalString("channel");
+    Member member = new Member(caller.userId(), name, caller.sessionId(), caller.connectionId(), request.string("node"), info, channel);
     return store.join(room, member)
-      .compose(first -> {
-        if (!first) {
+      .compose(joined -> {
+        if (!joined.first()) {
           return Future.succeededFuture();
         }
         long now = clock.millis();
         // presence first, so that a member sees presence.join before what features say about the join
         return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_JOIN, caller.userId(), name, info, now), 0)
           .eventually(() -> {
-            vertx.eventBus().publish(Addresses.ROOMS_JOINED, userEvent(room, caller.userId(), name, now));
+            vertx.eventBus().publish(Addresses.ROOMS_JOINED, userEvent(room, caller.userId(), name, now)
+              .put("occupied", joined.occupied()).put("channel", channel));
             return Future.succeededFuture();
           });
       })
@@ -129,7 +137,8 @@ public final class RoomsVerticle extends VerticleBase {
     Caller caller = Caller.required(message);
     RoomName room = RoomName.of(Request.of(message).string("room"));
     return store.leave(room, caller.connectionId())
-      .compose(last -> last == null ? Future.succeededFuture() : userLeft(vertx.eventBus(), store, options, room, last, clock))
+      .compose(last -> last == null ? Future.succeededFuture()
+        : userLeft(vertx.eventBus(), store, options, room, last.member(), last.vacated(), clock))
       .map(v -> new JsonObject());
   }
 
@@ -137,20 +146,27 @@ public final class RoomsVerticle extends VerticleBase {
    * What follows a user's last connection leaving a room, by socket close or node death (the
    * one place both use): {@code presence.leave} in the room, then {@code rooms.left} on the bus
    * for the features that keep per-member state (votes).
+   *
+   * @param vacated no member is left in the room
    */
   public static Future<Void> userLeft(EventBus bus, RoomStore store, RoomsOptions options, RoomName room, Member member,
-                                      Clock clock) {
+                                      boolean vacated, Clock clock) {
     long now = clock.millis();
     return announce(store, options, Envelope.presence(room.value(), EventNames.PRESENCE_LEAVE, member.userId(), member.name(), now), 1)
       .eventually(() -> {
-        bus.publish(Addresses.ROOMS_LEFT, userEvent(room, member.userId(), member.name(), now));
+        bus.publish(Addresses.ROOMS_LEFT, userEvent(room, member.userId(), member.name(), now)
+          .put("vacated", vacated).put("channel", member.channel()));
         return Future.succeededFuture();
       });
   }
 
-  /** The body of {@code rooms.joined} and {@code rooms.left}. */
+  /**
+   * The body of {@code rooms.joined} and {@code rooms.left}; {@code anonymous} for a connection
+   * without a user ({@link Member#ANONYMOUS_PREFIX}), which features do not count as a member.
+   */
   private static JsonObject userEvent(RoomName room, String userId, String name, long at) {
-    return new JsonObject().put("room", room.value()).put("userId", userId).put("name", name).put("at", at);
+    JsonObject event = new JsonObject().put("room", room.value()).put("userId", userId).put("name", name).put("at", at);
+    return Member.isAnonymous(userId) ? event.put("anonymous", true) : event;
   }
 
   /**
@@ -163,6 +179,9 @@ public final class RoomsVerticle extends VerticleBase {
    * @param gone users who already left and still count (1 for a leave, 0 for a join)
    */
   private static Future<Void> announce(RoomStore store, RoomsOptions options, Envelope presence, int gone) {
+    if (presence.data() instanceof JsonObject who && Member.isAnonymous(who.getString("userId"))) {
+      return Future.succeededFuture(); // a connection without a user is no one to announce
+    }
     return store.memberCount(RoomName.of(presence.destination()))
       .compose(members -> members + gone <= options.presenceEventsUpTo() ? store.announce(presence) : Future.succeededFuture());
   }

@@ -148,6 +148,13 @@ public final class Addresses {
    */
   public static final String PUSHER_TERMINATE = "parley.pusher.terminate";
 
+  /**
+   * Local to a node: the Pusher websocket side hands over a webhook only it decides
+   * ({@code client_event}, {@code cache_miss}): {@code {app, event: {name, channel, event?, data?,
+   * socket_id?, user_id?}}} → {@code {}} once it is queued for delivery (docs/pusher-webhooks.md).
+   */
+  public static final String PUSHER_WEBHOOK = "parley.pusher.webhook";
+
   public static String room(String roomName) {
     return ROOM_PREFIX + roomName;
   }

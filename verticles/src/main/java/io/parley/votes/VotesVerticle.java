@@ -162,7 +162,8 @@ public final class VotesVerticle extends VerticleBase {
     Future<?> done;
     if (room.suffixAfter(VOTES_ROOM_PREFIX).isPresent()) {
       done = votes.activate(room);
-    } else if (PlanningPoker.isPokerRoom(room) && userId != null) {
+    } else if (PlanningPoker.isPokerRoom(room) && userId != null && !message.body().getBoolean("anonymous", false)) {
+      // a connection without a user (a Pusher socket on the public channel) watches; it is no player
       String name = message.body().getString("name");
       done = poker.joined(room, userId, name == null ? userId : name);
     } else {

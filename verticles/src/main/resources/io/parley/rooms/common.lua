@@ -22,6 +22,7 @@ local function keys_of(room)
     names = prefix .. 'names:' .. room,      -- hash userId -> display name
     infos = prefix .. 'infos:' .. room,      -- hash userId -> info JSON (members that gave one)
     last = prefix .. 'last:' .. room,        -- string "<ts>|<envelope json>": the last server event
+    chans = prefix .. 'chans:' .. room,      -- hash connectionId -> the channel it joined with, if it named one
   }
 end
 
@@ -55,9 +56,9 @@ local function settle(k)
   return redis.call('EXISTS', k.room) == 1
 end
 
--- Removes one connection from one room (RoomStore.leave): {userId, name} when it was the
--- user's last connection there, else nil. The last member out takes the room with it unless
--- the policy keeps rooms for their history.
+-- Removes one connection from one room (RoomStore.leave): {userId, name, vacated (1 when no
+-- member is left), channel ('' for none)} when it was the user's last connection there, else
+-- nil. The last member out takes the room with it unless the policy keeps rooms for their history.
 local function leave_room(room, conn)
   local k = keys_of(room)
   local user = redis.call('HGET', k.conns, conn)
@@ -65,6 +66,8 @@ local function leave_room(room, conn)
     return nil
   end
   redis.call('HDEL', k.conns, conn)
+  local channel = redis.call('HGET', k.chans, conn) or ''
+  redis.call('HDEL', k.chans, conn)
   local rooms_key = conn_rooms_key(conn)
   redis.call('SREM', rooms_key, room)
   if redis.call('EXISTS', rooms_key) == 0 then
@@ -77,12 +80,15 @@ local function leave_room(room, conn)
   local last = nil
   if redis.call('HINCRBY', k.users, user, -1) <= 0 then
     redis.call('HDEL', k.users, user)
-    last = {user, redis.call('HGET', k.names, user) or ''}
+    last = {user, redis.call('HGET', k.names, user) or '', 0, channel}
     redis.call('HDEL', k.names, user)
     redis.call('HDEL', k.infos, user)
   end
   if redis.call('EXISTS', k.users) == 0 then
     redis.call('ZREM', occupied_key(), room)
+    if last then
+      last[3] = 1
+    end
     prune(k)
     if not keep_when_empty or redis.call('LLEN', k.history) == 0 then
       redis.call('DEL', k.room, k.history)

@@ -1,8 +1,8 @@
 -- evict: claims one node whose lease ran out and takes every connection it held out of
 -- every room, as leave would. Only the caller whose script removes the node from the lease
 -- set gets its departures, so a dead node is evicted once whichever nodes ask; a node that
--- renewed since the caller looked is left alone. Reply: {room, userId, name, connectionId}
--- for each user whose last connection in a room that was, flattened. The evicted node's
+-- renewed since the caller looked is left alone. Reply: {room, connectionId, userId, name,
+-- vacated, channel} for each user whose last connection in a room that was, flattened. The evicted node's
 -- mark tells it, at its next renewal, that it was declared dead (a lease that is merely
 -- missing, as after a Redis restart, is not an eviction).
 -- ARGV[7] nodeId, [8] how long the mark waits for that renewal (ms).
@@ -21,9 +21,10 @@ for _, conn in ipairs(redis.call('SMEMBERS', node_conns)) do
     local last = leave_room(room, conn)
     if last then
       departures[#departures + 1] = room
-      departures[#departures + 1] = last[1]
-      departures[#departures + 1] = last[2]
       departures[#departures + 1] = conn
+      for _, field in ipairs(last) do
+        departures[#departures + 1] = field
+      end
     end
   end
 end

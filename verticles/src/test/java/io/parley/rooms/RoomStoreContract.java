@@ -407,8 +407,8 @@ public abstract class RoomStoreContract {
   @Test
   void a_members_info_comes_with_their_first_connection_shows_in_state_and_goes_with_their_last() {
     JsonObject info = new JsonObject().put("name", "Ann").put("avatar", "ann.png");
-    assertThat(Await.result(store.join(ROOM, new Member("u1", "Ann", "s1", "c1", "node-1", info)))).isTrue();
-    Await.result(store.join(ROOM, new Member("u1", "Ann", "s2", "c2", "node-1", new JsonObject().put("later", true))));
+    assertThat(Await.result(store.join(ROOM, new Member("u1", "Ann", "s1", "c1", "node-1", info, null))).first()).isTrue();
+    Await.result(store.join(ROOM, new Member("u1", "Ann", "s2", "c2", "node-1", new JsonObject().put("later", true), null)));
     join(store, ROOM, "u2", "c3");
 
     assertThat(state(store, ROOM).members()).as("the first connection's info; none for a member without").containsExactlyInAnyOrder(
@@ -473,6 +473,63 @@ public abstract class RoomStoreContract {
     });
     assertThat(leaves).filteredOn(last -> last != null).singleElement()
       .extracting(Member::userId).isEqualTo("u1");
+  }
+
+  @Test
+  void a_join_reports_the_room_occupied_only_for_its_first_member() {
+    assertThat(joinDeciding(store, ROOM, "u1", "c1", null)).isEqualTo(new RoomStore.Joined(true, true));
+    assertThat(joinDeciding(store, ROOM, "u1", "c2", null)).as("the same user again").isEqualTo(new RoomStore.Joined(false, false));
+    assertThat(joinDeciding(store, ROOM, "u2", "c3", null)).as("another user").isEqualTo(new RoomStore.Joined(true, false));
+    assertThat(joinDeciding(store, ROOM, "u2", "c3", null)).as("the same connection again").isEqualTo(new RoomStore.Joined(false, false));
+    assertThat(joinDeciding(store, OTHER_ROOM, "u1", "c1", null)).as("another room").isEqualTo(new RoomStore.Joined(true, true));
+  }
+
+  @Test
+  void a_leave_reports_the_room_vacated_only_for_its_last_member() {
+    join(store, ROOM, "u1", "c1");
+    join(store, ROOM, "u1", "c2");
+    join(store, ROOM, "u2", "c3");
+
+    assertThat(leaveDeciding(store, ROOM, "c1")).as("u1 still has c2").isNull();
+    assertThat(leaveDeciding(store, ROOM, "c2").vacated()).as("u2 is still there").isFalse();
+    assertThat(leaveDeciding(store, ROOM, "c3").vacated()).isTrue();
+
+    assertThat(joinDeciding(store, ROOM, "u1", "c4", null).occupied()).as("occupied again").isTrue();
+  }
+
+  @Test
+  void a_leave_answers_the_channel_the_leaving_connection_joined_with() {
+    joinDeciding(store, ROOM, "u1", "c1", "presence-" + ROOM.value());
+    joinDeciding(store, ROOM, "u1", "c2", "private-" + ROOM.value());
+    joinDeciding(store, ROOM, "u2", "c3", null);
+
+    leave(store, ROOM, "c2");
+    assertThat(leave(store, ROOM, "c1").channel()).isEqualTo("presence-" + ROOM.value());
+    assertThat(leave(store, ROOM, "c3").channel()).as("a bridge connection named none").isNull();
+    joinDeciding(store, ROOM, "u1", "c1", null);
+    assertThat(leave(store, ROOM, "c1").channel()).as("forgotten when it left").isNull();
+  }
+
+  @Test
+  void racing_joins_and_leaves_of_many_users_report_the_room_occupied_and_vacated_exactly_once() throws Exception {
+    int threads = 4;
+    List<RoomStore.Joined> joins = runConcurrently(threads, thread -> {
+      List<RoomStore.Joined> decided = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        decided.add(joinDeciding(store, ROOM, "u" + thread + "-" + i, "c" + thread + "-" + i, null));
+      }
+      return decided;
+    });
+    assertThat(joins).filteredOn(RoomStore.Joined::occupied).hasSize(1);
+
+    List<RoomStore.Left> leaves = runConcurrently(threads, thread -> {
+      List<RoomStore.Left> decided = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        decided.add(leaveDeciding(store, ROOM, "c" + thread + "-" + i));
+      }
+      return decided;
+    });
+    assertThat(leaves).hasSize(threads * 25).filteredOn(RoomStore.Left::vacated).hasSize(1);
   }
 
   // ---------------------------------------------------------------- active flag
@@ -774,10 +831,10 @@ public abstract class RoomStoreContract {
     List<RoomStore.Departure> departures = Await.result(store.evictExpiredNodes());
 
     assertThat(departures)
-      .extracting(d -> d.room().value(), d -> d.member().userId(), d -> d.member().name())
+      .extracting(d -> d.room().value(), d -> d.member().userId(), d -> d.member().name(), RoomStore.Departure::vacated)
       .containsExactlyInAnyOrder(
-        tuple(ROOM.value(), "u1", nameOf("u1")),
-        tuple(OTHER_ROOM.value(), "u1", nameOf("u1")));
+        tuple(ROOM.value(), "u1", nameOf("u1"), false),
+        tuple(OTHER_ROOM.value(), "u1", nameOf("u1"), true));
     assertThat(state(store, ROOM).members()).containsExactlyInAnyOrder(
       new RoomState.Presence("u2", nameOf("u2"), 1, true),
       new RoomState.Presence("u3", nameOf("u3"), 1, true));
@@ -785,6 +842,19 @@ public abstract class RoomStoreContract {
     assertThat(leave(store, ROOM, "c1")).isNull();
     assertThat(leave(store, ROOM, "c2")).isNull();
     assertThat(Await.result(store.evictExpiredNodes())).isEmpty();
+  }
+
+  @Test
+  void an_eviction_answers_the_channel_each_departed_connection_joined_with() {
+    Await.result(store.renewLease("node-a", 10_000));
+    Await.result(store.join(ROOM, new Member("u1", nameOf("u1"), "s1", "c1", "node-a", null, "presence-" + ROOM.value())));
+    Await.result(store.join(OTHER_ROOM, new Member("u1", nameOf("u1"), "s1", "c1", "node-a")));
+
+    clock.advanceMillis(10_001);
+
+    assertThat(Await.result(store.evictExpiredNodes()))
+      .extracting(d -> d.room().value(), d -> d.member().connectionId(), d -> d.member().channel())
+      .containsExactlyInAnyOrder(tuple(ROOM.value(), "c1", "presence-" + ROOM.value()), tuple(OTHER_ROOM.value(), "c1", null));
   }
 
   @Test
@@ -837,15 +907,27 @@ public abstract class RoomStoreContract {
   }
 
   protected static boolean join(RoomStore store, RoomName room, String userId, String connectionId) {
-    return Await.result(store.join(room, new Member(userId, nameOf(userId), "session-" + connectionId, connectionId, "node-1")));
+    return joinDeciding(store, room, userId, connectionId, null).first();
+  }
+
+  /** Joins through a connection that subscribed with {@code channel} (null: a bridge connection), answering all it decided. */
+  protected static RoomStore.Joined joinDeciding(RoomStore store, RoomName room, String userId, String connectionId, String channel) {
+    return Await.result(store.join(room, new Member(userId, nameOf(userId), "session-" + connectionId, connectionId, "node-1", null, channel)));
   }
 
   /** Joins through a connection held by {@code nodeId}'s bridge. */
   protected static boolean joinOn(RoomStore store, RoomName room, String userId, String connectionId, String nodeId) {
-    return Await.result(store.join(room, new Member(userId, nameOf(userId), "session-" + connectionId, connectionId, nodeId)));
+    return Await.result(store.join(room, new Member(userId, nameOf(userId), "session-" + connectionId, connectionId, nodeId)))
+      .first();
   }
 
+  /** Who left when it was the user's last connection, else null. */
   protected static Member leave(RoomStore store, RoomName room, String connectionId) {
+    RoomStore.Left left = leaveDeciding(store, room, connectionId);
+    return left == null ? null : left.member();
+  }
+
+  protected static RoomStore.Left leaveDeciding(RoomStore store, RoomName room, String connectionId) {
     return Await.result(store.leave(room, connectionId));
   }
 
