@@ -3,6 +3,7 @@ package io.parley.pusher;
 import io.parley.shared.Addresses;
 import io.parley.shared.Await;
 import io.parley.testing.BridgeClient;
+import io.parley.testing.SignedCall;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

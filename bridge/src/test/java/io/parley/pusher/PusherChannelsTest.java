@@ -2,6 +2,7 @@ package io.parley.pusher;
 
 import io.parley.testing.BridgeClient;
 import io.parley.testing.PusherJsClient;
+import io.parley.testing.SignedCall;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

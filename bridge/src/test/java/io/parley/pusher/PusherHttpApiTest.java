@@ -3,6 +3,7 @@ package io.parley.pusher;
 import io.parley.shared.Addresses;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.OwnRedis;
+import io.parley.testing.SignedCall;
 import io.parley.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,6 +4,7 @@ import io.parley.shared.TestRedis;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.PusherJsClient;
 import io.parley.testing.TestNode;
+import io.parley.testing.WebhookReceiver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

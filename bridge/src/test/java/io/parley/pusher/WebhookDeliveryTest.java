@@ -5,6 +5,7 @@ import io.parley.shared.Await;
 import io.parley.shared.CapturedLog;
 import io.parley.shared.TestRedis;
 import io.parley.testing.TestNode;
+import io.parley.testing.WebhookReceiver;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

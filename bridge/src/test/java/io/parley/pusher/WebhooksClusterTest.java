@@ -8,6 +8,7 @@ import io.parley.shared.FailureLog;
 import io.parley.shared.TestRedis;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.TestNode;
+import io.parley.testing.WebhookReceiver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;

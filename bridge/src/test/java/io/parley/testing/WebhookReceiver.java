@@ -1,5 +1,6 @@
-package io.parley.pusher;
+package io.parley.testing;
 
+import io.parley.pusher.PusherSignature;
 import io.parley.shared.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -21,21 +22,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A webhook endpoint for tests: a real HTTP server on loopback that records every request and
  * answers 200, or the statuses it was told to answer first. Waits are bounded.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
   /** One request as it arrived: the headers a Pusher SDK checks, and the body's exact text. */
-  record Received(String method, String contentType, String key, String signature, String body, long arrivedAtNanos) {
+  public record Received(String method, String contentType, String key, String signature, String body, long arrivedAtNanos) {
 
-    JsonObject json() {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
     /** The one event of the batch (Parley sends one event per request). */
-    JsonObject event() {
+    public JsonObject event() {
       return json().getJsonArray("events").getJsonObject(0);
     }
 
-    String name() {
+    public String name() {
       return event().getString("name");
     }
   }
@@ -57,7 +58,7 @@ final class WebhookReceiver implements AutoCloseable {
     }));
   }
 
-  static WebhookReceiver start() {
+  public static WebhookReceiver start() {
     WebhookReceiver receiver = new WebhookReceiver(Vertx.vertx());
     try {
       receiver.server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
@@ -68,17 +69,17 @@ final class WebhookReceiver implements AutoCloseable {
     return receiver;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.actualPort() + "/pusher/webhooks";
   }
 
   /** The next requests are answered with these statuses, in order; 200 after them. */
-  void answerFirst(Integer... codes) {
+  public void answerFirst(Integer... codes) {
     statuses.addAll(List.of(codes));
   }
 
   /** The next request, waiting at most {@code limit}. */
-  Received next(Duration limit) {
+  public Received next(Duration limit) {
     try {
       Received next = received.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
       if (next == null) {
@@ -91,12 +92,12 @@ final class WebhookReceiver implements AutoCloseable {
     }
   }
 
-  Received next() {
+  public Received next() {
     return next(Duration.ofSeconds(10));
   }
 
   /** The next {@code count} requests. */
-  List<Received> next(int count) {
+  public List<Received> next(int count) {
     List<Received> all = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       all.add(next());
@@ -108,7 +109,7 @@ final class WebhookReceiver implements AutoCloseable {
    * Hands a marker client event of {@code app} to a node and answers what arrived before it: the
    * marker is due after everything decided so far, so whatever was decided arrives first.
    */
-  List<Received> untilMarker(Vertx node, String app) {
+  public List<Received> untilMarker(Vertx node, String app) {
     String marker = "client-marker-" + MARKERS.incrementAndGet();
     try {
       node.eventBus().request(Addresses.PUSHER_WEBHOOK, new JsonObject().put("app", app).put("event", new JsonObject()
@@ -124,7 +125,7 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** The events of {@code webhooks}, each checked to carry {@code key} and be signed with {@code secret}. */
-  static List<JsonObject> signedEvents(String key, String secret, List<Received> webhooks) {
+  public static List<JsonObject> signedEvents(String key, String secret, List<Received> webhooks) {
     List<JsonObject> events = new ArrayList<>();
     for (Received webhook : webhooks) {
       assertThat(webhook.key()).isEqualTo(key);
@@ -135,7 +136,7 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** Requests received and not taken yet (none waited for). */
-  List<Received> pending() {
+  public List<Received> pending() {
     List<Received> all = new ArrayList<>();
     received.drainTo(all);
     return all;

@@ -1,4 +1,4 @@
-package io.parley.pusher;
+package io.parley.testing;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -21,9 +21,9 @@ import java.util.stream.Collectors;
  * the reference, not from Parley's code, so a test can also sign it wrong on purpose): every
  * field can be spoiled to see the server refuse it.
  */
-final class SignedCall {
+public final class SignedCall {
 
-  record Answer(int status, String contentType, String body) {
+  public record Answer(int status, String contentType, String body) {
   }
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -45,43 +45,43 @@ final class SignedCall {
     this.path = path;
   }
 
-  static SignedCall get(int port, String path) {
+  public static SignedCall get(int port, String path) {
     return new SignedCall(port, "GET", path);
   }
 
-  static SignedCall post(int port, String path, String body) {
+  public static SignedCall post(int port, String path, String body) {
     SignedCall call = new SignedCall(port, "POST", path);
     call.body = body;
     return call;
   }
 
-  SignedCall param(String name, String value) {
+  public SignedCall param(String name, String value) {
     query.put(name, value);
     return this;
   }
 
-  SignedCall credentials(String key, String secret) {
+  public SignedCall credentials(String key, String secret) {
     this.key = key;
     this.secret = secret;
     return this;
   }
 
-  SignedCall timestamp(long secondsSinceEpoch) {
+  public SignedCall timestamp(long secondsSinceEpoch) {
     this.timestamp = secondsSinceEpoch;
     return this;
   }
 
-  SignedCall bodyMd5(String md5) {
+  public SignedCall bodyMd5(String md5) {
     this.bodyMd5 = md5;
     return this;
   }
 
-  SignedCall signature(String signature) {
+  public SignedCall signature(String signature) {
     this.signature = signature;
     return this;
   }
 
-  Answer send() {
+  public Answer send() {
     try {
       return sendSigned();
     } catch (Exception e) {
