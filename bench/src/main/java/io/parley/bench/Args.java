@@ -163,6 +163,16 @@ final class Args {
     return () -> key != null ? key : DevTokens.apiKey(Path.of(conf), System.getenv());
   }
 
+  /**
+   * {@code --pusher-key K} and {@code --conf FILE}: the Pusher app key in {@code /app/<key>}, by
+   * default the first of the nodes' {@code pusher.apps}. Read when asked, like {@link #tokenSecret()}.
+   */
+  Supplier<String> pusherKey() {
+    String conf = string("conf", "conf/default.json");
+    String key = string("pusher-key", null);
+    return () -> key != null ? key : DevTokens.pusherKey(Path.of(conf), System.getenv());
+  }
+
   void rejectUnknown() {
     for (String name : values.keySet()) {
       if (!known.contains(name)) {

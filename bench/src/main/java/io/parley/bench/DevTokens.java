@@ -17,7 +17,8 @@ import java.util.Map;
  * Tokens signed here with the nodes' HS256 secret, as {@code POST /auth/dev-token} would sign
  * them, so that a benchmark of 10,000 tabs does not start with 10,000 HTTP requests. Claims:
  * {@code sub}, {@code name}, {@code exp} (and the {@code iat} vertx-auth-jwt adds). Also where a
- * generator finds the dev API key a service presents ({@link #apiKey}).
+ * generator finds the dev API key a service presents ({@link #apiKey}) and the key of the Pusher
+ * app its Pusher subscribers connect to ({@link #pusherKey}).
  */
 final class DevTokens {
 
@@ -64,6 +65,23 @@ final class DevTokens {
     String key = first instanceof JsonObject entry ? entry.getString("key") : first instanceof String s ? s : null;
     if (key == null || key.isBlank()) {
       throw new Args.UsageException(confFile + ": api.keys has no key (or give --api-key K)");
+    }
+    return key;
+  }
+
+  /**
+   * The key of the nodes' first Pusher app (docs/pusher.md), as {@code /app/<key>} names it: from
+   * {@code PARLEY_PUSHER_APPS} when set (a JSON array, as the nodes read it), else
+   * {@code pusher.apps} in {@code confFile}.
+   */
+  static String pusherKey(Path confFile, Map<String, String> env) {
+    String fromEnv = env.get("PARLEY_PUSHER_APPS");
+    JsonArray apps = fromEnv != null && !fromEnv.isBlank() ? new JsonArray(fromEnv)
+      : conf(confFile, "pusher.apps (--conf FILE or --pusher-key K)").getJsonObject("pusher", new JsonObject()).getJsonArray("apps", new JsonArray());
+    Object first = apps.isEmpty() ? null : apps.getValue(0);
+    String key = first instanceof JsonObject app ? app.getString("key") : null;
+    if (key == null || key.isBlank()) {
+      throw new Args.UsageException(confFile + ": pusher.apps has no app with a key (or give --pusher-key K)");
     }
     return key;
   }

@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * Fan-out (issue 4): N subscribers of one room and one publisher, against Parley (SockJS
  * websocket, {@code auth.authenticate}, {@code register room.<r>}, publisher {@code rooms.publish};
  * or over its TCP event-bus bridge: subscribers with {@code --transport tcp}, the publisher as a
- * service with {@code --publisher tcp}),
+ * service with {@code --publisher tcp}; or subscribers on its Pusher endpoint with
+ * {@code --transport pusher}, {@link PusherSubscriber}),
  * the naive Vert.x broadcaster ({@link NaiveBroadcaster}) or Socket.IO 4.8.4
  * ({@code bench/socketio/server.js}, an Engine.IO v4 / Socket.IO v5 client spoken here): one
  * {@link FanOutClient} per kind of server ({@link ParleyFanOutClient}, {@link NaiveFanOutClient},
@@ -43,7 +44,9 @@ public final class FanOut {
       --port P              server port (default 8080); the publisher's
       --ports P1,P2,...     Parley: subscribers spread round-robin over these nodes' ports (default: --port)
       --transport T         Parley subscribers: sockjs (default), raw (/eventbus/websocket), mixed (every other one raw),
-                            or tcp (the TCP event-bus bridge at --tcp-port, as users with a dev token)
+                            tcp (the TCP event-bus bridge at --tcp-port, as users with a dev token), or pusher
+                            (/app/<key>, the Pusher protocol as pusher-js speaks it, the public channel --room)
+      --pusher-key K        --transport pusher: the app key (default: the first of pusher.apps in --conf, or PARLEY_PUSHER_APPS)
       --publisher ws|tcp    Parley publisher: a user on the SockJS websocket (default), or a service on the TCP
                             event-bus bridge at --tcp-port (auth.authenticate {apiKey})
       --tcp-port P          the node's TCP event-bus bridge port (tcp.port), for --transport tcp or --publisher tcp
@@ -58,11 +61,13 @@ public final class FanOut {
       --warmup S            seconds before the measured window (default 10)
       --duration S          measured window (default 10)
       --payload N           characters of data per message (default 100)
-      --room NAME           (default votes-fanout; Parley's claims policy lets any user join votes-*)
+      --room NAME           (default votes-fanout; Parley's claims policy lets any user join votes-*, and
+                            votes-* is open to Pusher's public channels)
       --sources N           loopback source addresses 127.0.0.1..N (default 8)
       --concurrency N       handshakes in flight (default 200)
       --lanes N             event loops (default: available processors)
-      --ping-ms MS          Parley client ping interval (default 5000)
+      --ping-ms MS          Parley client ping interval (default 5000; Pusher subscribers ping as pusher-js does, after
+                            the node's activity_timeout of silence)
       --conf FILE           auth.jwt.secret from FILE (default conf/default.json); --secret S
       --timeout S           abort after S seconds (default 300)
       --label TEXT
@@ -72,6 +77,7 @@ public final class FanOut {
   enum Server { PARLEY, NAIVE, SOCKETIO }
 
   record Settings(Server server, String host, int port, List<Integer> ports, String transport, String publisher, int tcpPort, String apiKey,
+                  String pusherKey,
                   int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
                   int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle) implements Generator.Options {
@@ -86,8 +92,8 @@ public final class FanOut {
       int port = args.integer("port", 8080, 1, 65535);
       List<Integer> ports = args.ports("ports", Integer.toString(port));
       String transport = args.string("transport", "sockjs");
-      if (!List.of("sockjs", "raw", "mixed", "tcp").contains(transport)) {
-        throw new Args.UsageException("--transport must be sockjs, raw, mixed or tcp");
+      if (!List.of("sockjs", "raw", "mixed", "tcp", "pusher").contains(transport)) {
+        throw new Args.UsageException("--transport must be sockjs, raw, mixed, tcp or pusher");
       }
       String publisher = args.string("publisher", "ws");
       if (!List.of("ws", "tcp").contains(publisher)) {
@@ -105,6 +111,7 @@ public final class FanOut {
         throw new Args.UsageException("--transport tcp and --publisher tcp are for one node (no --ports)");
       }
       Supplier<String> apiKey = args.apiKey();
+      Supplier<String> pusherKey = args.pusherKey();
       int subs = args.integer("subscribers", 1000, 1, 1_000_000);
       String mode = args.string("mode", "loop");
       if (!mode.equals("loop") && !mode.equals("rate") && !mode.equals("idle")) {
@@ -133,6 +140,7 @@ public final class FanOut {
         throw new Args.UsageException("--mode idle needs --server-pid");
       }
       return new Settings(server, host, port, ports, transport, publisher, tcpPort, publisher.equals("tcp") ? apiKey.get() : null,
+        transport.equals("pusher") ? pusherKey.get() : null,
         subs, mode.equals("loop"), window, rate, warmup, duration, payload,
         room, List.copyOf(sources), concurrency, lanes, pingMs, server == Server.PARLEY ? secret.get() : null, timeout, label,
         new ServerProcess(serverPid), mode.equals("idle"));

@@ -47,9 +47,9 @@ final class FanOutReport {
   /** {@code --mode loop} or {@code rate}: the window's figures. */
   JsonObject window(Window w) {
     Latencies lat = w.latency();
-    System.out.printf(Locale.ROOT, "%s %s, %d subscribers, payload %d: %s%n", describeServer(),
+    System.out.printf(Locale.ROOT, "%s %s, %d subscribers, payload %d (%d bytes per delivery message): %s%n", describeServer(),
       settings.loop() ? "closed loop W=" + settings.window() : "fixed " + settings.rate() + " deliveries/s",
-      tally.joined.get(), settings.payload(),
+      tally.joined.get(), settings.payload(), tally.deliveryMessageBytes,
       String.format(Locale.ROOT, "%.0f deliveries/s (%.1f messages/s completed) over %.1f s", w.deliveriesPerSecond(),
         w.messagesPerSecond(), w.seconds()));
     System.out.printf(Locale.ROOT, "latency publish->deliver (%d deliveries in the window): p50 %s  p99 %s  max %s%n",
@@ -67,7 +67,7 @@ final class FanOutReport {
       .put("subscribers", settings.subscribers()).put("transport", settings.transport()).put("publisher", settings.publisher())
       .put("nodes", settings.ports().size()).put("joined", tally.joined.get()).put("ready", tally.ready.get())
       .put("failed", tally.failed.get()).put("dropped", tally.dropped.get()).put("window", settings.window())
-      .put("rate", settings.rate()).put("payload", settings.payload())
+      .put("rate", settings.rate()).put("payload", settings.payload()).put("deliveryMessageBytes", tally.deliveryMessageBytes)
       .put("connectSeconds", Latencies.round(w.connectSeconds()))
       .put("deliveriesPerSecond", Math.round(w.deliveriesPerSecond())).put("messagesPerSecond", Latencies.round(w.messagesPerSecond()))
       .put("latencyCount", lat.count()).put("p50Ms", Latencies.round(lat.percentileMs(50)))

@@ -52,6 +52,11 @@ final class FanOutTally {
     recorders.add(d);
     return d;
   });
+  /**
+   * The size in bytes of one websocket message (or TCP frame) that carried one tracked delivery,
+   * as first seen: what each subscriber reads per delivery, to compare transports by.
+   */
+  volatile int deliveryMessageBytes;
   volatile long windowStart = Long.MAX_VALUE;
   volatile long windowEnd = Long.MAX_VALUE;
   Instant windowStartWall;
@@ -125,6 +130,7 @@ final class FanOutTally {
     byte[] b = buffer.getBytes();
     int n = b.length;
     boolean found = false;
+    int tracked = 0;
     int i = 0;
     while (i + 3 <= n) {
       if (b[i] != 'p' || b[i + 1] != 'b' || b[i + 2] != '#') {
@@ -150,6 +156,7 @@ final class FanOutTally {
       }
       sub.seen();
       delivered.increment();
+      tracked++;
       int slot = (int) (seq & (RING - 1));
       if (!settings.loop()) {
         recorder.get().add(stamp, now - stamp);
@@ -160,6 +167,9 @@ final class FanOutTally {
         complete(slot);
       }
       i = p;
+    }
+    if (tracked == 1 && deliveryMessageBytes == 0) {
+      deliveryMessageBytes = n;
     }
     return found;
   }

@@ -15,7 +15,8 @@ import java.util.UUID;
  * Parley's bridge: a subscriber opens the SockJS websocket (or the raw endpoint, or every
  * other one raw with {@code --transport mixed}, or a connection to the TCP event-bus bridge with
  * {@code --transport tcp}), sends {@code auth.authenticate} with a user's token and registers
- * {@code room.<room>}; the publisher, authenticated the same way on the SockJS websocket (or as a
+ * {@code room.<room>}, or subscribes to the room's public channel on the Pusher endpoint
+ * ({@code --transport pusher}, {@link PusherSubscriber}); the publisher, authenticated the same way on the SockJS websocket (or as a
  * service with the API key on the TCP bridge, {@code --publisher tcp}), sends
  * {@code rooms.publish}. Deliveries are read from the frames' bytes, not parsed.
  */
@@ -38,7 +39,11 @@ final class ParleyFanOutClient extends FanOutClient {
 
   @Override
   FanOutSubscriber subscriber(int index) {
-    return settings.transport().equals("tcp") ? new TcpSubscriber(index) : new WebSocketSubscriber(index);
+    return switch (settings.transport()) {
+      case "tcp" -> new TcpSubscriber(index);
+      case "pusher" -> new PusherSubscriber(tally, settings.pusherKey(), index);
+      default -> new WebSocketSubscriber(index);
+    };
   }
 
   /** {@code --publisher tcp}: a service on the TCP event-bus bridge; else the user on the SockJS websocket. */
