@@ -66,8 +66,10 @@ final class Delivery {
     if (pusher == null) {
       pusher = new HashMap<>(4);
     }
-    if (pusher.containsKey(channel.name())) {
-      return pusher.get(channel.name());
+    SharedFrame known = pusher.get(channel.name());
+    // one lookup per member in the common case; a channel the envelope is nothing to is kept as null
+    if (known != null || pusher.containsKey(channel.name())) {
+      return known;
     }
     String text = PusherFrames.delivery(envelope(), channel);
     SharedFrame message = text == null ? null : SharedFrame.text(text.getBytes(StandardCharsets.UTF_8));

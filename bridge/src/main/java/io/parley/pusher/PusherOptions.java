@@ -11,10 +11,14 @@ import java.util.Optional;
  * The {@code pusher} section ({@code docs/configuration.md}): the apps whose Pusher clients and
  * SDKs this node serves, and which rooms a public channel (one without a signature) may reach.
  *
- * @param apps                the apps, each with a distinct id and key
- * @param publicRoomPrefixes  a public channel {@code <room>} is served only when the room starts with one of these
+ * @param apps                   the apps, each with a distinct id and key
+ * @param publicRoomPrefixes     a public channel {@code <room>} is served only when the room starts with one of these
+ * @param activityTimeoutSeconds the {@code activity_timeout} a socket is told: after that long without a message from
+ *                               it, the node sends {@code pusher:ping} (120, as Pusher's own servers)
+ * @param pongTimeoutSeconds     how long after that ping a still silent socket is closed with 4201 (30, pusher-js's own)
  */
-public record PusherOptions(List<PusherApp> apps, List<String> publicRoomPrefixes) {
+public record PusherOptions(List<PusherApp> apps, List<String> publicRoomPrefixes, int activityTimeoutSeconds,
+                            int pongTimeoutSeconds) {
 
   /** The secret of conf/default.json's development app; a node with dev tokens off refuses to start with it. */
   public static final String DEV_SECRET = "parley-dev-pusher-secret";
@@ -27,6 +31,9 @@ public record PusherOptions(List<PusherApp> apps, List<String> publicRoomPrefixe
     }
     if (apps.stream().map(PusherApp::key).distinct().count() != apps.size()) {
       throw new IllegalArgumentException("pusher.apps: two apps have the same key");
+    }
+    if (activityTimeoutSeconds < 1 || pongTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("pusher.activityTimeoutSeconds and pusher.pongTimeoutSeconds must be at least 1");
     }
   }
 
@@ -41,7 +48,8 @@ public record PusherOptions(List<PusherApp> apps, List<String> publicRoomPrefixe
       apps.add(PusherApp.fromConfig(app, i));
     }
     JsonArray prefixes = p.getJsonArray("publicRoomPrefixes", new JsonArray().add("public-").add("planning-poker-").add("votes-"));
-    return new PusherOptions(apps, prefixes.stream().map(String::valueOf).toList());
+    return new PusherOptions(apps, prefixes.stream().map(String::valueOf).toList(), p.getInteger("activityTimeoutSeconds", 120),
+      p.getInteger("pongTimeoutSeconds", 30));
   }
 
   public Optional<PusherApp> byKey(String key) {

@@ -28,7 +28,8 @@ class PusherEndpointTest {
       .add(new JsonObject().put("id", "parley-dev").put("key", "parley-dev-key").put("secret", "parley-dev-pusher-secret")
         .put("clientEvents", true))
       .add(new JsonObject().put("id", "off").put("key", "off-key").put("secret", "off-secret").put("enabled", false))));
-    node = TestNode.start(apps.put("bridge", new JsonObject().put("pingTimeoutMs", 2000)));
+    apps.getJsonObject("pusher").put("activityTimeoutSeconds", 1).put("pongTimeoutSeconds", 1);
+    node = TestNode.start(apps);
   }
 
   @AfterAll
@@ -60,7 +61,7 @@ class PusherEndpointTest {
       JsonObject established = next(wire);
       assertThat(established.getString("event")).isEqualTo("pusher:connection_established");
       assertThat(dataOf(established).getString("socket_id")).matches("^\\d+\\.\\d+$");
-      assertThat(dataOf(established).getInteger("activity_timeout")).as("half of bridge.pingTimeoutMs, in seconds").isEqualTo(1);
+      assertThat(dataOf(established).getInteger("activity_timeout")).as("pusher.activityTimeoutSeconds").isEqualTo(1);
 
       send(wire, new JsonObject().put("event", "pusher:ping").put("data", new JsonObject()));
       assertThat(next(wire).getString("event")).isEqualTo("pusher:pong");
@@ -71,7 +72,7 @@ class PusherEndpointTest {
   void a_silent_socket_is_pinged_and_closed_with_4201_when_it_does_not_answer() throws IOException {
     try (RawWebSocketWire wire = open("/app/parley-dev-key?protocol=7")) {
       assertThat(next(wire).getString("event")).isEqualTo("pusher:connection_established");
-      assertThat(next(wire).getString("event")).as("after half the ping timeout").isEqualTo("pusher:ping");
+      assertThat(next(wire).getString("event")).as("after the activity timeout").isEqualTo("pusher:ping");
       JsonObject error = next(wire);
       assertThat(error.getString("event")).isEqualTo("pusher:error");
       assertThat(dataOf(error).getInteger("code")).isEqualTo(4201);
@@ -87,7 +88,7 @@ class PusherEndpointTest {
         assertThat(next(wire).getString("event")).isEqualTo("pusher:ping");
         send(wire, new JsonObject().put("event", "pusher:pong").put("data", new JsonObject()));
       }
-      // three pings a second apart: longer than the ping timeout, and still open
+      // three pings a second apart: longer than the activity and pong timeouts together, and still open
       send(wire, new JsonObject().put("event", "pusher:ping"));
       assertThat(next(wire).getString("event")).isEqualTo("pusher:pong");
     }
