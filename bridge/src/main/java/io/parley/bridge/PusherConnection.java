@@ -71,6 +71,8 @@ final class PusherConnection implements BridgeSocket {
   /** One channel this socket subscribed to: its room, and who it is there. */
   private static final class Subscription {
     final PusherChannel channel;
+    /** Where a delivery keeps this channel's message ({@link Delivery#pusherSlot}). */
+    final int slot;
     final StoreMembership.Identity member;
     /** A presence member's user_info, or null. */
     final JsonObject info;
@@ -79,6 +81,7 @@ final class PusherConnection implements BridgeSocket {
 
     Subscription(PusherChannel channel, StoreMembership.Identity member, JsonObject info) {
       this.channel = channel;
+      this.slot = Delivery.pusherSlot(channel);
       this.member = member;
       this.info = info;
     }
@@ -92,11 +95,15 @@ final class PusherConnection implements BridgeSocket {
   private final PusherWebSocket transport;
   private final PusherApp app;
   private final String socketId;
+  /** Its hash, kept beside the socket's other fields: a delivery from another sender is told apart without reading the id. */
+  private final int socketIdHash;
   private final RateLimiter rate;
   private final RateLimiter refusals;
   private final RateLimiter clientEvents;
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
   private final Map<RoomName, List<Subscription>> byRoom = new HashMap<>();
+  /** The subscriptions of this socket's only room while it is in exactly one ({@link #roomsChanged}), else null. */
+  private List<Subscription> soleRoom;
   /** Subscribe, unsubscribe, sign-in and close run one after another, in arrival order. */
   private Future<Void> membership = Future.succeededFuture();
   private long lastSeen;
@@ -114,6 +121,7 @@ final class PusherConnection implements BridgeSocket {
     this.app = ctx.pusher().byKey(transport.key).orElse(null);
     ThreadLocalRandom random = ThreadLocalRandom.current();
     this.socketId = random.nextLong(1, 1_000_000_000_000L) + "." + random.nextLong(1, 1_000_000_000_000L);
+    this.socketIdHash = socketId.hashCode();
     this.lastSeen = ctx.now();
     BridgeOptions options = ctx.options();
     long nanos = System.nanoTime();
@@ -177,13 +185,21 @@ final class PusherConnection implements BridgeSocket {
 
   @Override
   public boolean deliver(Delivery delivery, long now) {
-    List<Subscription> here = byRoom.get(delivery.room());
+    // LocalRooms delivers only the rooms this socket is in: with one room (the usual), no lookup
+    List<Subscription> here = soleRoom != null ? soleRoom : byRoom.get(delivery.room());
     if (closing || closed || here == null) {
       return true;
     }
+    // what is the same for every member is read from the delivery, not worked out per member: the
+    // fan-out touches as little of each socket as it can (bench/README.md, the Pusher fan-out)
+    boolean presence = delivery.envelope().offset() == null;
+    String sender = presence ? null : delivery.sender();
+    if (sender != null && sender.hashCode() == socketIdHash && sender.equals(socketId)) {
+      return true; // its own client event: Pusher never echoes one
+    }
     for (Subscription subscription : here) {
-      SharedFrame message = subscription.live && !ownEvent(delivery.envelope(), subscription)
-        ? delivery.pusher(subscription.channel) : null;
+      SharedFrame message = subscription.live && !(presence && ownPresence(delivery.envelope(), subscription))
+        ? delivery.pusher(subscription.slot, subscription.channel) : null;
       if (message != null) {
         if (!transport.writable()) {
           return false;
@@ -194,15 +210,9 @@ final class PusherConnection implements BridgeSocket {
     return true;
   }
 
-  /**
-   * What a socket is not sent about itself: its own client events (Pusher never echoes them),
-   * and its own user's member_added and member_removed on a presence channel.
-   */
-  private boolean ownEvent(Envelope envelope, Subscription subscription) {
-    if (envelope.offset() == null) {
-      return envelope.data() instanceof JsonObject member && subscription.member.userId().equals(member.getString("userId"));
-    }
-    return envelope.from() != null && socketId.equals(envelope.from().sessionId());
+  /** A socket is not sent its own user's member_added and member_removed on a presence channel. */
+  private static boolean ownPresence(Envelope envelope, Subscription subscription) {
+    return envelope.data() instanceof JsonObject member && subscription.member.userId().equals(member.getString("userId"));
   }
 
   @Override
@@ -448,6 +458,7 @@ final class PusherConnection implements BridgeSocket {
     subscriptions.put(channel.name(), subscription);
     List<Subscription> here = byRoom.computeIfAbsent(channel.room(), r -> new ArrayList<>());
     here.add(subscription);
+    roomsChanged();
     Future<Void> local = here.size() == 1 ? ctx.rooms().join(channel.room(), this) : Future.succeededFuture();
     return local
       .compose(v -> StoreMembership.join(ctx, channel.room(), subscription.member, subscription.info, channel.name()))
@@ -533,9 +544,14 @@ final class PusherConnection implements BridgeSocket {
     List<Subscription> here = byRoom.get(subscription.channel.room());
     if (here != null && here.remove(subscription) && here.isEmpty()) {
       byRoom.remove(subscription.channel.room());
+      roomsChanged();
       return true;
     }
     return false;
+  }
+
+  private void roomsChanged() {
+    soleRoom = byRoom.size() == 1 ? byRoom.values().iterator().next() : null;
   }
 
   private Future<Void> unsubscribe(JsonObject data) {
