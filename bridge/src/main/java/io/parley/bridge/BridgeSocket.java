@@ -7,29 +7,44 @@ package io.parley.bridge;
  * burst, {@link Connections} keeps it for the sweeps and the node-wide closes. Used from its
  * bridge instance's event loop only.
  */
-interface BridgeSocket {
+abstract class BridgeSocket {
+
+  private boolean flushPending;
 
   /**
    * Queues a room delivery; false when this socket is owed too much to take it (the caller
    * closes it with {@link CloseReason#SLOW_CONSUMER} once its fan-out is done). {@code now} is
    * read once per fan-out, not once per member.
    */
-  boolean deliver(Delivery delivery, long now);
+  abstract boolean deliver(Delivery delivery, long now);
 
   /**
    * Marks this socket as waiting for the next flush: true the first time in a burst, so
    * {@link PendingFlushes} lists it once however many deliveries it gets before the flush.
    */
-  boolean markFlushPending();
+  final boolean markFlushPending() {
+    if (flushPending) {
+      return false;
+    }
+    flushPending = true;
+    return true;
+  }
 
-  void flush();
+  /** Sends what the deliveries since the last flush queued, and ends the burst. */
+  final void flush() {
+    flushPending = false;
+    flushTransport();
+  }
+
+  /** Flushes the socket's transport, unless it closed. */
+  abstract void flushTransport();
 
   /** Closes with a reason the client can see, in its protocol's words. */
-  void close(CloseReason reason);
+  abstract void close(CloseReason reason);
 
   /** The bridge's periodic sweep: deadlines, ping timeout, heartbeats. */
-  void check(long now);
+  abstract void check(long now);
 
   /** The room store lost its presence (a Redis restarted empty): join every room again. */
-  void rejoinAll();
+  abstract void rejoinAll();
 }

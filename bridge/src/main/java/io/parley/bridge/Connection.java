@@ -51,7 +51,7 @@ import java.util.UUID;
  * </ul>
  * Lives on its bridge instance's event loop.
  */
-final class Connection implements BridgeSocket {
+final class Connection extends BridgeSocket {
 
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
@@ -80,7 +80,6 @@ final class Connection implements BridgeSocket {
   private Future<Void> membership = Future.succeededFuture();
   private long lastSeen;
   private long lastSent;
-  private boolean flushPending;
   /** The user this connection authenticated as, or null. */
   private Principal principal;
   /** The service this connection authenticated as (with an API key), or null; never both. */
@@ -156,17 +155,7 @@ final class Connection implements BridgeSocket {
   }
 
   @Override
-  public boolean markFlushPending() {
-    if (flushPending) {
-      return false;
-    }
-    flushPending = true;
-    return true;
-  }
-
-  @Override
-  public void flush() {
-    flushPending = false;
+  void flushTransport() {
     if (!closed) {
       transport.flush();
     }

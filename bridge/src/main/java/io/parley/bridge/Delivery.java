@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class Delivery {
 
+  private static final int PUSHER_SLOTS = PusherChannel.Kind.values().length * 2;
+
   private final RoomName room;
   private final Buffer envelope;
   private final Buffer frame;
@@ -29,26 +31,7 @@ final class Delivery {
   private SharedFrame sockJs;
   private SharedFrame tcp;
   private Envelope decoded;
-  /** Channel name → its Pusher message, or null when the envelope is nothing to that channel. */
-  private static final int PUSHER_SLOTS = PusherChannel.Kind.values().length * 2;
-
-  /**
-   * Where a channel's message is kept in a delivery: within one room's delivery a channel's name
-   * follows from its kind and whether it caches, so the message is found by index, with no
-   * hashing or comparing of names per member (that lookup was a sixth of the Pusher fan-out's
-   * time, bench/README.md). Computed once per subscription.
-   */
-  static int pusherSlot(PusherChannel channel) {
-    return channel.kind().ordinal() * 2 + (channel.cache() ? 1 : 0);
-  }
-
-  /** The session that published the envelope (a Pusher socket's id for its client event), or null; read once per fan-out. */
-  String sender() {
-    Envelope.From from = envelope().from();
-    return from == null ? null : from.sessionId();
-  }
-
-  /** The Pusher messages by channel kind and cache ({@link #pusher}); a slot built as nothing stays null. */
+  /** The Pusher messages by {@link #pusherSlot}; a slot built as nothing (the envelope is nothing to that channel) stays null. */
   private SharedFrame[] pusher;
   private boolean[] pusherBuilt;
 
@@ -75,10 +58,26 @@ final class Delivery {
     return decoded;
   }
 
+  /** The session that published the envelope (a Pusher socket's id for its client event), or null; read once per fan-out. */
+  String sender() {
+    Envelope.From from = envelope().from();
+    return from == null ? null : from.sessionId();
+  }
+
   /**
-   * The envelope as one Pusher text message for subscribers of {@code channel}, built once per
-   * channel name ({@link PusherFrames#delivery}); null when it is nothing to them (presence on a
-   * channel that is not a presence channel).
+   * Where a channel's message is kept in a delivery: within one room's delivery a channel's name
+   * follows from its kind and whether it caches, so the message is found by index, with no
+   * hashing or comparing of names per member (that lookup was a sixth of the Pusher fan-out's
+   * time, bench/README.md). Computed once per subscription.
+   */
+  static int pusherSlot(PusherChannel channel) {
+    return channel.kind().ordinal() * 2 + (channel.cache() ? 1 : 0);
+  }
+
+  /**
+   * The envelope as one Pusher text message for subscribers of {@code channel} (kept at its
+   * {@code slot}), built once per channel name ({@link PusherFrames#delivery}); null when it is
+   * nothing to them (presence on a channel that is not a presence channel).
    */
   SharedFrame pusher(int slot, PusherChannel channel) {
     if (pusher == null) {

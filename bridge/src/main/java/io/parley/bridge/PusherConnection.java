@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * unsubscribe and sign-in are handled one after another in arrival order, and a client event
  * waits for them. Lives on its bridge instance's event loop.
  */
-final class PusherConnection implements BridgeSocket {
+final class PusherConnection extends BridgeSocket {
 
   private static final Logger LOG = LoggerFactory.getLogger(PusherConnection.class);
 
@@ -109,7 +109,6 @@ final class PusherConnection implements BridgeSocket {
   private long lastSeen;
   /** When the node pinged this silent socket, or -1: any message from it answers. */
   private long pingedAt = -1;
-  private boolean flushPending;
   private User user;
   private boolean closing;
   private boolean closed;
@@ -134,7 +133,7 @@ final class PusherConnection implements BridgeSocket {
     ctx.connections().opened(this);
     transport.start(this::onMessage, failure -> LOG.debug("Pusher socket {} failed", socketId, failure), v -> onClose());
     if (servable()) {
-      transport.send(PusherFrames.connectionEstablished(socketId, activityTimeoutSeconds()));
+      transport.send(PusherFrames.connectionEstablished(socketId, ctx.pusher().activityTimeoutSeconds()));
     }
   }
 
@@ -162,11 +161,6 @@ final class PusherConnection implements BridgeSocket {
     }
     closeWith(code, message);
     return false;
-  }
-
-  /** {@code pusher.activityTimeoutSeconds}: what the socket is told, and how long a silence the node waits before its own ping. */
-  private long activityTimeoutSeconds() {
-    return ctx.pusher().activityTimeoutSeconds();
   }
 
   // --- outbound -------------------------------------------------------------------------------
@@ -216,17 +210,7 @@ final class PusherConnection implements BridgeSocket {
   }
 
   @Override
-  public boolean markFlushPending() {
-    if (flushPending) {
-      return false;
-    }
-    flushPending = true;
-    return true;
-  }
-
-  @Override
-  public void flush() {
-    flushPending = false;
+  void flushTransport() {
     if (!closed) {
       transport.flush();
     }
