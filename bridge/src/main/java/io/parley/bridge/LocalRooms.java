@@ -101,6 +101,8 @@ final class LocalRooms {
   }
 
   private void deliver(Room room, Buffer envelope) {
+    FanOutEvent event = new FanOutEvent();
+    event.begin();
     Delivery delivery = new Delivery(room.name, room.prefix, envelope);
     long now = clock.millis();
     List<BridgeSocket> slow = null;
@@ -114,6 +116,11 @@ final class LocalRooms {
     }
     delivery.release();
     metrics.framesOut(room.members.size());
+    if (event.shouldCommit()) {
+      event.room = room.name.value();
+      event.sockets = room.members.size();
+      event.commit();
+    }
     if (slow != null) {
       // closing leaves the room, so not while iterating its members
       slow.forEach(member -> member.close(CloseReason.SLOW_CONSUMER));
