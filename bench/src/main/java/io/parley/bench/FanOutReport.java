@@ -52,8 +52,9 @@ final class FanOutReport {
       tally.joined.get(), settings.payload(), tally.deliveryMessageBytes,
       String.format(Locale.ROOT, "%.0f deliveries/s (%.1f messages/s completed) over %.1f s", w.deliveriesPerSecond(),
         w.messagesPerSecond(), w.seconds()));
-    System.out.printf(Locale.ROOT, "latency publish->deliver (%d deliveries in the window): p50 %s  p99 %s  max %s%n",
-      lat.count(), Latencies.ms(lat.percentileMs(50)), Latencies.ms(lat.percentileMs(99)), Latencies.ms(lat.maxMs()));
+    System.out.printf(Locale.ROOT, "latency publish->deliver (%d deliveries in the window): p50 %s  p99 %s  p99.9 %s  max %s%n",
+      lat.count(), Latencies.ms(lat.percentileMs(50)), Latencies.ms(lat.percentileMs(99)), Latencies.ms(lat.percentileMs(99.9)),
+      Latencies.ms(lat.maxMs()));
     System.out.println("the generator's own GC pauses in the window: " + GcPauses.describe(w.generatorPauses()));
     JsonObject tails = settings.loop() ? new JsonObject() : messageTails();
     double serverCpu = w.serverCpu();
@@ -69,9 +70,11 @@ final class FanOutReport {
       .put("failed", tally.failed.get()).put("dropped", tally.dropped.get()).put("window", settings.window())
       .put("rate", settings.rate()).put("payload", settings.payload()).put("deliveryMessageBytes", tally.deliveryMessageBytes)
       .put("connectSeconds", Latencies.round(w.connectSeconds()))
+      .put("windowStart", String.valueOf(tally.windowStartWall)).put("windowSeconds", settings.duration())
       .put("deliveriesPerSecond", Math.round(w.deliveriesPerSecond())).put("messagesPerSecond", Latencies.round(w.messagesPerSecond()))
       .put("latencyCount", lat.count()).put("p50Ms", Latencies.round(lat.percentileMs(50)))
-      .put("p99Ms", Latencies.round(lat.percentileMs(99))).put("maxMs", Latencies.round(lat.maxMs()))
+      .put("p99Ms", Latencies.round(lat.percentileMs(99))).put("p999Ms", Latencies.round(lat.percentileMs(99.9)))
+      .put("maxMs", Latencies.round(lat.maxMs()))
       .put("sent", w.sent()).put("incomplete", w.incomplete()).put("serverErrors", tally.serverErrors.get())
       .put("publishErrors", w.publishErrors()).put("generatorCpuPercent", Math.round(w.generatorCpu()))
       .put("serverCpuPercent", Double.isNaN(serverCpu) ? null : Math.round(serverCpu))

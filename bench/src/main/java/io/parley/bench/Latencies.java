@@ -71,7 +71,7 @@ final class Latencies {
     JsonObject json = new JsonObject().put("n", count);
     if (count > 0) {
       json.put("p50Ms", round(percentileMs(50))).put("p90Ms", round(percentileMs(90)))
-        .put("p99Ms", round(percentileMs(99))).put("maxMs", round(maxMs())).put("meanMs", round(meanMs()));
+        .put("p99Ms", round(percentileMs(99))).put("p999Ms", round(percentileMs(99.9))).put("maxMs", round(maxMs())).put("meanMs", round(meanMs()));
     }
     return json;
   }

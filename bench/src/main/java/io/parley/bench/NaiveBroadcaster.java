@@ -10,6 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
 /**
  * The fan-out baseline (issue 4): the minimal WebSocket broadcaster a user would write with
  * Vert.x. Subscribers connect to {@code ws://127.0.0.1:<port>/ws?room=<r>} and get a text
@@ -23,6 +28,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * uses (Netty's epoll on Linux), so the comparison is of what each server does per delivery.
  */
 public final class NaiveBroadcaster {
+
+  /** One message written to every member, as Parley's parley.FanOut and parley.Flush events together. */
+  @Name("bench.NaiveFanOut")
+  @Label("Naive fan-out")
+  @StackTrace(false)
+  static final class NaiveFanOutEvent extends Event {
+    @Label("Sockets")
+    int sockets;
+  }
 
   public static void main(String[] argv) {
     int port = argv.length > 0 ? Integer.parseInt(argv[0]) : 8090;
@@ -56,9 +70,13 @@ public final class NaiveBroadcaster {
         Set<ServerWebSocket> members = rooms.computeIfAbsent(names[0], r -> ConcurrentHashMap.newKeySet());
         if (publisher) {
           ws.textMessageHandler(text -> {
+            NaiveFanOutEvent event = new NaiveFanOutEvent();
+            event.begin();
             for (ServerWebSocket member : members) {
               member.writeTextMessage(text);
             }
+            event.sockets = members.size();
+            event.commit();
           });
         } else {
           for (String name : names) {

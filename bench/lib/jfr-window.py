@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""What a server's flight recording says about one measuring window (bench/fan-out --record).
+
+    jfr-window.py RECORDING.jfr WINDOW_START_ISO SECONDS
+
+Prints, for the events that started inside the window: each fan-out's time on the event loop
+(Parley: parley.FanOut, queueing the frame on every socket, plus parley.Flush, handing them to the
+kernel; the naive broadcaster: bench.NaiveFanOut) as percentiles; garbage collections and
+safepoints (count, longest, total); JIT compilations (count, total, longest); thread parks of the
+event loops; the event loops' allocation rate (jdk.ObjectAllocationSample weights); and one JSON
+line {"jfrWindow": ...} for the results file.
+"""
+import datetime
+import json
+import re
+import subprocess
+import sys
+
+EVENTS = ("parley.FanOut,parley.Flush,bench.NaiveFanOut,jdk.GarbageCollection,jdk.SafepointBegin,"
+          "jdk.Compilation,jdk.ThreadPark,jdk.ObjectAllocationSample")
+
+
+def seconds(iso_duration):
+    # PT0.036507626S, PT1M2.5S
+    m = re.fullmatch(r"PT(?:(\d+)M)?(?:([\d.]+)S)?", iso_duration or "PT0S")
+    return (int(m.group(1) or 0) * 60 + float(m.group(2) or 0)) if m else 0.0
+
+
+def instant(iso):
+    iso = iso.rstrip("Z")
+    whole, _, frac = iso.partition(".")
+    t = datetime.datetime.fromisoformat(whole).replace(tzinfo=datetime.timezone.utc).timestamp()
+    return t + (float("0." + frac) if frac else 0.0)
+
+
+def pct(xs, p):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[max(0, min(len(xs), -(-len(xs) * p // 100)) - 1)]
+
+
+def main():
+    path, start_iso, length = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    start = instant(start_iso)
+    end = start + length
+    out = subprocess.run(["jfr", "print", "--json", "--events", EVENTS, path], capture_output=True, text=True, check=True)
+    events = json.loads(out.stdout)["recording"]["events"]
+    by = {}
+    for e in events:
+        v = e["values"]
+        t = instant(v["startTime"])
+        if start <= t < end:
+            by.setdefault(e["type"], []).append(v)
+    ms = lambda vs: [seconds(v.get("duration")) * 1e3 for v in vs]
+    summary = {}
+    fan, flush, naive = by.get("parley.FanOut", []), by.get("parley.Flush", []), by.get("bench.NaiveFanOut", [])
+    if fan or naive:
+        if naive:
+            total = ms(naive)
+            parts = ""
+        else:
+            # a fan-out and the flush that follows it, paired in order on each event loop
+            q, f = ms(fan), ms(flush)
+            total = [a + b for a, b in zip(q, f)]
+            parts = (f"; queueing p50 {pct(q, 50):.2f} p99 {pct(q, 99):.2f} ms, flushing p50 {pct(f, 50):.2f} "
+                     f"p99 {pct(f, 99):.2f} ms")
+            summary["queueP50Ms"], summary["flushP50Ms"] = round(pct(q, 50), 2), round(pct(f, 50), 2)
+        print(f"  each fan-out on the event loop ({len(total)} in the window): p50 {pct(total, 50):.2f}  "
+              f"p90 {pct(total, 90):.2f}  p99 {pct(total, 99):.2f}  max {max(total):.2f} ms{parts}")
+        buckets = [2, 4, 6, 8, 10, 12, 15, 20, 30, 1e9]
+        counts = [sum(1 for x in total if (buckets[i - 1] if i else 0) <= x < b) for i, b in enumerate(buckets)]
+        print("    histogram (ms): " + ", ".join(
+            f"{'<' if i == 0 else ''}{buckets[i - 1] if i else b:g}{'+' if b == 1e9 else ('' if i == 0 else '-' + format(b, 'g'))}: {c}"
+            for i, (b, c) in enumerate(zip(buckets, counts)) if c))
+        summary.update(fanOutP50Ms=round(pct(total, 50), 2), fanOutP99Ms=round(pct(total, 99), 2), fanOutMaxMs=round(max(total), 2))
+    gc = ms(by.get("jdk.GarbageCollection", []))
+    sp = ms(by.get("jdk.SafepointBegin", []))
+    comp = ms(by.get("jdk.Compilation", []))
+    loops = lambda vs: [v for v in vs if "eventloop" in (v.get("eventThread") or {}).get("javaName", "")]
+    parks = ms(loops(by.get("jdk.ThreadPark", [])))
+    alloc = sum(v.get("weight", 0) for v in loops(by.get("jdk.ObjectAllocationSample", [])))
+    line = lambda name, xs: (f"{len(xs)}, longest {max(xs):.1f} ms, {sum(xs):.1f} ms in all" if xs else "none")
+    print(f"  GC pauses: {line('gc', gc)}; safepoints: {line('sp', sp)}")
+    print(f"  JIT compilations: {line('jit', comp)}; event-loop parks over the recording's threshold: {len(parks)}")
+    print(f"  event loops' allocation: {alloc / length / 1e6:.2f} MB/s (sampled)")
+    summary.update(gcPauses=len(gc), gcPauseMaxMs=round(max(gc), 1) if gc else 0, safepoints=len(sp),
+                   safepointMaxMs=round(max(sp), 1) if sp else 0, compilations=len(comp),
+                   compilationMs=round(sum(comp), 1), allocationMBps=round(alloc / length / 1e6, 2))
+    print(json.dumps({"jfrWindow": summary}))
+
+
+if __name__ == "__main__":
+    main()
