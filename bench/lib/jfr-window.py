@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 EVENTS = ("parley.FanOut,parley.Flush,bench.NaiveFanOut,jdk.GarbageCollection,jdk.SafepointBegin,"
-          "jdk.Compilation,jdk.ThreadPark,jdk.ObjectAllocationSample")
+          "jdk.Compilation,jdk.Deoptimization,jdk.ThreadPark,jdk.ObjectAllocationSample")
 
 
 def seconds(iso_duration):
@@ -84,9 +84,23 @@ def main():
     print(f"  GC pauses: {line('gc', gc)}; safepoints: {line('sp', sp)}")
     print(f"  JIT compilations: {line('jit', comp)}; event-loop parks over the recording's threshold: {len(parks)}")
     print(f"  event loops' allocation: {alloc / length / 1e6:.2f} MB/s (sampled)")
+    method = lambda v: (lambda m: f"{m['type']['name'].rsplit('/', 1)[-1]}.{m['name']}" if m else "?")(v.get("method"))
+    slowest = sorted(by.get("jdk.Compilation", []), key=lambda v: -seconds(v.get("duration")))[:3]
+    if slowest:
+        print("  longest compilations: " + "; ".join(
+            f"{method(v)} (tier {v.get('compileLevel')}, {seconds(v.get('duration')) * 1e3:.0f} ms)" for v in slowest))
+    deopts = by.get("jdk.Deoptimization", [])
+    if deopts:
+        reasons = {}
+        for v in deopts:
+            key = f"{method(v)}: {v.get('reason')}"
+            reasons[key] = reasons.get(key, 0) + 1
+        top = sorted(reasons.items(), key=lambda kv: -kv[1])[:4]
+        print(f"  deoptimizations: {len(deopts)}; " + "; ".join(f"{k} ×{n}" for k, n in top))
     summary.update(gcPauses=len(gc), gcPauseMaxMs=round(max(gc), 1) if gc else 0, safepoints=len(sp),
                    safepointMaxMs=round(max(sp), 1) if sp else 0, compilations=len(comp),
-                   compilationMs=round(sum(comp), 1), allocationMBps=round(alloc / length / 1e6, 2))
+                   compilationMs=round(sum(comp), 1),
+                   deoptimizations=len(by.get("jdk.Deoptimization", [])), allocationMBps=round(alloc / length / 1e6, 2))
     print(json.dumps({"jfrWindow": summary}))
 
 
