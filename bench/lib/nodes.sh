@@ -57,7 +57,8 @@ bench_build() {
     bench_log "building the node and generator jars (mvn -B -q package -DskipTests)"
     (cd "$ROOT" && mvn -B -q package -DskipTests) || bench_die "the build failed"
   fi
-  if [[ ! -f $BENCH_JAR ]]; then
+  # rebuilt when a bench source is newer, so an edited generator is never measured stale
+  if [[ ! -f $BENCH_JAR || -n $(find "$BENCH_DIR/src" -newer "$BENCH_JAR" -name '*.java' 2>/dev/null | head -n 1) ]]; then
     bench_log "building the generator jar (mvn -B -q -pl bench package)"
     (cd "$ROOT" && mvn -B -q -pl bench package -DskipTests) || bench_die "the generator build failed"
   fi
