@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """What a server's flight recording says about one measuring window (bench/fan-out --record).
 
-    jfr-window.py RECORDING.jfr WINDOW_START_ISO SECONDS
+    jfr-window.py RECORDING.jfr WINDOW_START_ISO SECONDS [SLOWEST]
+
+SLOWEST: the generator's slowest messages, "<latency ms> ms at <s into the window> s; ..." as it
+prints them; for each, what the recording saw from its scheduled send to its last delivery.
 
 Prints, for the events that started inside the window: each fan-out's time on the event loop
 (Parley: parley.FanOut, queueing the frame on every socket, plus parley.Flush, handing them to the
@@ -17,7 +20,7 @@ import subprocess
 import sys
 
 EVENTS = ("parley.FanOut,parley.Flush,bench.NaiveFanOut,jdk.GarbageCollection,jdk.SafepointBegin,"
-          "jdk.Compilation,jdk.Deoptimization,jdk.ThreadPark,jdk.ObjectAllocationSample")
+          "jdk.Compilation,jdk.Deoptimization,jdk.ThreadPark,jdk.ObjectAllocationSample,jdk.ExecutionSample")
 
 
 def seconds(iso_duration):
@@ -47,9 +50,12 @@ def main():
     out = subprocess.run(["jfr", "print", "--json", "--events", EVENTS, path], capture_output=True, text=True, check=True)
     events = json.loads(out.stdout)["recording"]["events"]
     by = {}
+    timeline = []
     for e in events:
         v = e["values"]
         t = instant(v["startTime"])
+        if start - 1 <= t < end + 1:
+            timeline.append((t, t + seconds(v.get("duration")), e["type"], v))
         if start <= t < end:
             by.setdefault(e["type"], []).append(v)
     ms = lambda vs: [seconds(v.get("duration")) * 1e3 for v in vs]
@@ -101,7 +107,33 @@ def main():
                    safepointMaxMs=round(max(sp), 1) if sp else 0, compilations=len(comp),
                    compilationMs=round(sum(comp), 1),
                    deoptimizations=len(by.get("jdk.Deoptimization", [])), allocationMBps=round(alloc / length / 1e6, 2))
+    if len(sys.argv) > 4:
+        slow_messages(sys.argv[4], start, timeline, method)
     print(json.dumps({"jfrWindow": summary}))
+
+
+def slow_messages(slowest, start, timeline, method):
+    """For each slow message: the node's events that overlap its time in flight."""
+    for latency, at in re.findall(r"([\d.]+) ms at ([\d.]+) s", slowest)[:5]:
+        t0 = start + float(at)
+        t1 = t0 + float(latency) / 1e3
+        seen, samples = [], {}
+        for a, b, kind, v in timeline:
+            if b < t0 or a > t1:
+                continue
+            thread = (v.get("eventThread") or v.get("sampledThread") or {}).get("javaName") or ""
+            if kind == "jdk.ExecutionSample":
+                frames = ((v.get("stackTrace") or {}).get("frames") or [{}])
+                top = method(frames[0]) if frames and frames[0] else "?"
+                samples[f"{thread}: {top}"] = samples.get(f"{thread}: {top}", 0) + 1
+            elif kind in ("parley.FanOut", "parley.Flush", "bench.NaiveFanOut"):
+                seen.append(f"{kind.split('.')[-1]} +{(a - t0) * 1e3:.1f} ms for {(b - a) * 1e3:.1f} ms")
+            else:
+                what = method(v) if v.get("method") else ""
+                seen.append(f"{kind.split('.')[-1]} {what} +{(a - t0) * 1e3:.1f} ms for {(b - a) * 1e3:.1f} ms".replace("  ", " "))
+        top = sorted(samples.items(), key=lambda kv: -kv[1])[:4]
+        print(f"  slow message at {at} s ({latency} ms): " + "; ".join(seen[:8])
+              + ("; samples: " + ", ".join(f"{k} ×{n}" for k, n in top) if top else ""))
 
 
 if __name__ == "__main__":
