@@ -1,6 +1,8 @@
 package io.parley.rooms;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.parley.shared.Addresses;
@@ -45,6 +47,10 @@ public final class NodeLiveness {
   private final RoomsOptions options;
   private final Clock clock;
   private long timer = -1;
+  /** The context start() ran on (the node's liveness thread): renewals, evictions and the release run there, in order. */
+  private Context context;
+  /** Set by stop(), on the liveness context: from then on this node renews nothing and evicts no one. */
+  private volatile boolean stopped;
   private volatile long lastRenewal;
   /** When the store stopped answering renewals (System.nanoTime), or -1 while it answers. */
   private volatile long unreachableSince = -1;
@@ -69,14 +75,25 @@ public final class NodeLiveness {
    * completing anything: a node whose event loops are stalled still renews.
    */
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     lastRenewal = System.nanoTime();
     return store.renewLease(nodeId, leaseMs).<Void>mapEmpty().onSuccess(v -> {
       timer = vertx.setPeriodic(tickMs, id -> tick());
     });
   }
 
+  /**
+   * Stops renewing and judging, from any thread. It takes effect on the liveness context, before
+   * a {@link #release} asked for after it: a renewal still in flight then evicts no one, since
+   * once the lease is handed back this node would find itself expired and evict its own
+   * connections while its event bus and store connections close, and their departures would be
+   * announced by no one.
+   */
   public void stop() {
-    vertx.cancelTimer(timer);
+    onContext(() -> {
+      stopped = true;
+      vertx.cancelTimer(timer);
+    });
   }
 
   /**
@@ -85,13 +102,27 @@ public final class NodeLiveness {
    * nodes whose event bus stays up.
    */
   public Future<Void> release() {
-    return store.renewLease(nodeId, 0).<Void>mapEmpty()
+    Promise<Void> released = Promise.promise();
+    onContext(() -> store.renewLease(nodeId, 0).<Void>mapEmpty()
       .onFailure(e -> LOG.warn("Could not hand the node lease back (it runs out by itself): {}", e.getMessage()))
-      .otherwiseEmpty();
+      .otherwiseEmpty()
+      .onComplete(released));
+    return released.future();
+  }
+
+  private void onContext(Runnable action) {
+    if (context == null) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
   }
 
   /** Renews every L/5, or at every tick while the store is unreachable. */
   private void tick() {
+    if (stopped) {
+      return;
+    }
     long now = System.nanoTime();
     // half a tick of slack, so that with L/5 a multiple of the tick it renews exactly every L/5
     if (unreachableSince < 0 && now - lastRenewal < renewEveryNanos - TimeUnit.MILLISECONDS.toNanos(tickMs) / 2) {
@@ -99,6 +130,9 @@ public final class NodeLiveness {
     }
     lastRenewal = now;
     store.renewLease(nodeId, leaseMs).onComplete(ar -> {
+      if (stopped) {
+        return;
+      }
       if (ar.failed()) {
         unreachable(ar.cause());
         return;
