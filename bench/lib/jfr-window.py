@@ -13,6 +13,7 @@ safepoints (count, longest, total); JIT compilations (count, total, longest); th
 event loops; the event loops' allocation rate (jdk.ObjectAllocationSample weights); and one JSON
 line {"jfrWindow": ...} for the results file.
 """
+import collections
 import datetime
 import json
 import re
@@ -43,6 +44,14 @@ def pct(xs, p):
     return xs[max(0, min(len(xs), -(-len(xs) * p // 100)) - 1)]
 
 
+def histogram(xs):
+    """(label, count) for the buckets of a fan-out's duration in ms."""
+    edges = [0, 2, 4, 6, 8, 10, 12, 15, 20, 30]
+    for low, high in zip(edges, edges[1:] + [None]):
+        label = f"<{high}" if low == 0 else (f"{low}+" if high is None else f"{low}-{high}")
+        yield label, sum(1 for x in xs if x >= low and (high is None or x < high))
+
+
 def main():
     path, start_iso, length = sys.argv[1], sys.argv[2], float(sys.argv[3])
     start = instant(start_iso)
@@ -61,24 +70,26 @@ def main():
     ms = lambda vs: [seconds(v.get("duration")) * 1e3 for v in vs]
     summary = {}
     fan, flush, naive = by.get("parley.FanOut", []), by.get("parley.Flush", []), by.get("bench.NaiveFanOut", [])
+    total = []
     if fan or naive:
         if naive:
             total = ms(naive)
             parts = ""
         else:
-            # a fan-out and the flush that follows it, paired in order on each event loop
             q, f = ms(fan), ms(flush)
-            total = [a + b for a, b in zip(q, f)]
             parts = (f"; queueing p50 {pct(q, 50):.2f} p99 {pct(q, 99):.2f} ms, flushing p50 {pct(f, 50):.2f} "
                      f"p99 {pct(f, 99):.2f} ms")
             summary["queueP50Ms"], summary["flushP50Ms"] = round(pct(q, 50), 2), round(pct(f, 50), 2)
+            if len(q) != len(f):
+                # a burst (several messages queued before one flush) has no per-message sum: only the parts
+                print(f"  {len(q)} fan-outs and {len(f)} flushes in the window{parts}")
+                q = []
+            # a fan-out and the flush that follows it, paired in order (one message at a time)
+            total = [a + b for a, b in zip(q, f)]
+    if total:
         print(f"  each fan-out on the event loop ({len(total)} in the window): p50 {pct(total, 50):.2f}  "
               f"p90 {pct(total, 90):.2f}  p99 {pct(total, 99):.2f}  max {max(total):.2f} ms{parts}")
-        buckets = [2, 4, 6, 8, 10, 12, 15, 20, 30, 1e9]
-        counts = [sum(1 for x in total if (buckets[i - 1] if i else 0) <= x < b) for i, b in enumerate(buckets)]
-        print("    histogram (ms): " + ", ".join(
-            f"{'<' if i == 0 else ''}{buckets[i - 1] if i else b:g}{'+' if b == 1e9 else ('' if i == 0 else '-' + format(b, 'g'))}: {c}"
-            for i, (b, c) in enumerate(zip(buckets, counts)) if c))
+        print("    histogram (ms): " + ", ".join(f"{label}: {n}" for label, n in histogram(total) if n))
         summary.update(fanOutP50Ms=round(pct(total, 50), 2), fanOutP99Ms=round(pct(total, 99), 2), fanOutMaxMs=round(max(total), 2))
     gc = ms(by.get("jdk.GarbageCollection", []))
     sp = ms(by.get("jdk.SafepointBegin", []))
@@ -86,9 +97,9 @@ def main():
     loops = lambda vs: [v for v in vs if "eventloop" in (v.get("eventThread") or {}).get("javaName", "")]
     parks = ms(loops(by.get("jdk.ThreadPark", [])))
     alloc = sum(v.get("weight", 0) for v in loops(by.get("jdk.ObjectAllocationSample", [])))
-    line = lambda name, xs: (f"{len(xs)}, longest {max(xs):.1f} ms, {sum(xs):.1f} ms in all" if xs else "none")
-    print(f"  GC pauses: {line('gc', gc)}; safepoints: {line('sp', sp)}")
-    print(f"  JIT compilations: {line('jit', comp)}; event-loop parks over the recording's threshold: {len(parks)}")
+    line = lambda xs: (f"{len(xs)}, longest {max(xs):.1f} ms, {sum(xs):.1f} ms in all" if xs else "none")
+    print(f"  GC pauses: {line(gc)}; safepoints: {line(sp)}")
+    print(f"  JIT compilations: {line(comp)}; event-loop parks over the recording's threshold: {len(parks)}")
     print(f"  event loops' allocation: {alloc / length / 1e6:.2f} MB/s (sampled)")
     method = lambda v: (lambda m: f"{m['type']['name'].rsplit('/', 1)[-1]}.{m['name']}" if m else "?")(v.get("method"))
     slowest = sorted(by.get("jdk.Compilation", []), key=lambda v: -seconds(v.get("duration")))[:3]
@@ -97,16 +108,12 @@ def main():
             f"{method(v)} (tier {v.get('compileLevel')}, {seconds(v.get('duration')) * 1e3:.0f} ms)" for v in slowest))
     deopts = by.get("jdk.Deoptimization", [])
     if deopts:
-        reasons = {}
-        for v in deopts:
-            key = f"{method(v)}: {v.get('reason')}"
-            reasons[key] = reasons.get(key, 0) + 1
-        top = sorted(reasons.items(), key=lambda kv: -kv[1])[:4]
-        print(f"  deoptimizations: {len(deopts)}; " + "; ".join(f"{k} ×{n}" for k, n in top))
+        reasons = collections.Counter(f"{method(v)}: {v.get('reason')}" for v in deopts)
+        print(f"  deoptimizations: {len(deopts)}; " + "; ".join(f"{k} ×{n}" for k, n in reasons.most_common(4)))
     summary.update(gcPauses=len(gc), gcPauseMaxMs=round(max(gc), 1) if gc else 0, safepoints=len(sp),
                    safepointMaxMs=round(max(sp), 1) if sp else 0, compilations=len(comp),
                    compilationMs=round(sum(comp), 1),
-                   deoptimizations=len(by.get("jdk.Deoptimization", [])), allocationMBps=round(alloc / length / 1e6, 2))
+                   deoptimizations=len(deopts), allocationMBps=round(alloc / length / 1e6, 2))
     if len(sys.argv) > 4:
         slow_messages(sys.argv[4], start, timeline, method)
     print(json.dumps({"jfrWindow": summary}))
@@ -117,7 +124,7 @@ def slow_messages(slowest, start, timeline, method):
     for latency, at in re.findall(r"([\d.]+) ms at ([\d.]+) s", slowest)[:5]:
         t0 = start + float(at)
         t1 = t0 + float(latency) / 1e3
-        seen, samples = [], {}
+        seen, samples = [], collections.Counter()
         for a, b, kind, v in timeline:
             if b < t0 or a > t1:
                 continue
@@ -125,13 +132,13 @@ def slow_messages(slowest, start, timeline, method):
             if kind == "jdk.ExecutionSample":
                 frames = ((v.get("stackTrace") or {}).get("frames") or [{}])
                 top = method(frames[0]) if frames and frames[0] else "?"
-                samples[f"{thread}: {top}"] = samples.get(f"{thread}: {top}", 0) + 1
+                samples[f"{thread}: {top}"] += 1
             elif kind in ("parley.FanOut", "parley.Flush", "bench.NaiveFanOut"):
                 seen.append(f"{kind.split('.')[-1]} +{(a - t0) * 1e3:.1f} ms for {(b - a) * 1e3:.1f} ms")
             else:
                 what = method(v) if v.get("method") else ""
                 seen.append(f"{kind.split('.')[-1]} {what} +{(a - t0) * 1e3:.1f} ms for {(b - a) * 1e3:.1f} ms".replace("  ", " "))
-        top = sorted(samples.items(), key=lambda kv: -kv[1])[:4]
+        top = samples.most_common(4)
         print(f"  slow message at {at} s ({latency} ms): " + "; ".join(seen[:8])
               + ("; samples: " + ", ".join(f"{k} ×{n}" for k, n in top) if top else ""))
 

@@ -10,7 +10,7 @@ import jdk.jfr.StackTrace;
  * A Java Flight Recorder event for each fan-out of one room envelope to this bridge instance's
  * member sockets: its duration is the time to queue the frame on every socket ({@link LocalRooms});
  * the flush that sends them is {@link FlushEvent}. Costs nothing unless a recording enables it
- * ({@code bench/fan-out --record} does; docs/operations.md#recording-a-node).
+ * ({@code bench/fan-out --jfr} does; docs/operations.md#recording-a-node).
  */
 @Name("parley.FanOut")
 @Label("Fan-out")
