@@ -72,6 +72,9 @@ public final class FanOut {
       --timeout S           abort after S seconds (default 300)
       --label TEXT
       --server-pid PID      the server's pid: its CPU over the window is reported (/proc/PID/stat)
+      --publisher-sched fifo|normal
+                            rate: the publisher's event loop in SCHED_FIFO (default fifo; where the system refuses,
+                            normal, and the result says so), so that no publish waits for the subscriber lanes
     """;
 
   enum Server { PARLEY, NAIVE, SOCKETIO }
@@ -80,7 +83,8 @@ public final class FanOut {
                   String pusherKey,
                   int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
-                  int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle) implements Generator.Options {
+                  int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle,
+                  boolean fifoPublisher) implements Generator.Options {
     static Settings parse(Args args) {
       Server server = switch (args.string("server", "")) {
         case "parley" -> Server.PARLEY;
@@ -135,6 +139,10 @@ public final class FanOut {
       int timeout = args.integer("timeout", 300, 1, 86_400);
       String label = args.string("label", "");
       long serverPid = args.integer("server-pid", 0, 0, Integer.MAX_VALUE);
+      String sched = args.string("publisher-sched", "fifo");
+      if (!sched.equals("fifo") && !sched.equals("normal")) {
+        throw new Args.UsageException("--publisher-sched must be fifo or normal");
+      }
       args.rejectUnknown();
       if (mode.equals("idle") && serverPid <= 0) {
         throw new Args.UsageException("--mode idle needs --server-pid");
@@ -143,7 +151,7 @@ public final class FanOut {
         transport.equals("pusher") ? pusherKey.get() : null,
         subs, mode.equals("loop"), window, rate, warmup, duration, payload,
         room, List.copyOf(sources), concurrency, lanes, pingMs, server == Server.PARLEY ? secret.get() : null, timeout, label,
-        new ServerProcess(serverPid), mode.equals("idle"));
+        new ServerProcess(serverPid), mode.equals("idle"), sched.equals("fifo"));
     }
 
     boolean tcpPublisher() {
@@ -203,6 +211,15 @@ public final class FanOut {
 
     FanOutPublisher publisher = new FanOutPublisher(tally, sources, server);
     Futures.await(vertx.deployVerticle(publisher), 30, "publisher");
+    // a publish that waits for the CPU behind the lanes is sent late, and counted as the server's
+    // latency: at a fixed rate the publisher runs first (bench/README.md, "Who waits for a CPU")
+    String publisherSched = "normal";
+    if (!settings.loop() && settings.fifoPublisher()) {
+      Promise<Long> tid = Promise.promise();
+      publisher.ctx().runOnContext(v -> tid.complete(RealtimeThread.currentTid()));
+      publisherSched = RealtimeThread.fifo(Futures.await(tid.future(), 10, "the publisher's thread id"));
+      System.out.println("publisher's event loop: " + publisherSched);
+    }
 
     // probe until every joined subscriber has received something (Parley: its register is done)
     long probeEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(90, Futures.secondsLeft(deadline)));
@@ -268,7 +285,7 @@ public final class FanOut {
       (end.completed() - start.completed()) / windowS, lat, gcPauses.within(tally.windowStart, tally.windowEnd),
       publisher.sent, incomplete, publisher.publishErrors, 100.0 * (end.cpu() - start.cpu()) / (end.at() - start.at()),
       ServerProcess.cpuPercent(start.serverTicks(), end.serverTicks(), windowS), connectSeconds);
-    JsonObject result = report.window(window);
+    JsonObject result = report.window(window).put("publisherSched", publisherSched);
     List<Future<Void>> closing = new ArrayList<>();
     lanes.forEach(l -> closing.add(l.closeAll()));
     try {
