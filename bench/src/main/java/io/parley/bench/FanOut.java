@@ -72,6 +72,10 @@ public final class FanOut {
       --timeout S           abort after S seconds (default 300)
       --label TEXT
       --server-pid PID      the server's pid: its CPU over the window is reported (/proc/PID/stat)
+      --prewarm-port P      rate: first run the same scenario for --prewarm-seconds against another server of the
+                            same kind at port P, unrecorded, so that this generator's own code is compiled before it
+                            measures a freshly started server (whose code is not)
+      --prewarm-seconds S   (default 10)
       --publisher-sched fifo|normal
                             rate: the publisher's event loop in SCHED_FIFO (default fifo; where the system refuses,
                             normal, and the result says so), so that no publish waits for the subscriber lanes
@@ -84,7 +88,7 @@ public final class FanOut {
                   int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
                   int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle,
-                  boolean fifoPublisher) implements Generator.Options {
+                  boolean fifoPublisher, int prewarmPort, int prewarmSeconds) implements Generator.Options {
     static Settings parse(Args args) {
       Server server = switch (args.string("server", "")) {
         case "parley" -> Server.PARLEY;
@@ -143,7 +147,15 @@ public final class FanOut {
       if (!sched.equals("fifo") && !sched.equals("normal")) {
         throw new Args.UsageException("--publisher-sched must be fifo or normal");
       }
+      int prewarmPort = args.integer("prewarm-port", 0, 0, 65535);
+      int prewarmSeconds = args.integer("prewarm-seconds", 10, 1, 600);
       args.rejectUnknown();
+      if (prewarmPort > 0 && !mode.equals("rate")) {
+        throw new Args.UsageException("--prewarm-port is for --mode rate");
+      }
+      if (prewarmPort > 0 && (ports.size() > 1 || tcp)) {
+        throw new Args.UsageException("--prewarm-port is for one node reached over websockets");
+      }
       if (mode.equals("idle") && serverPid <= 0) {
         throw new Args.UsageException("--mode idle needs --server-pid");
       }
@@ -151,7 +163,19 @@ public final class FanOut {
         transport.equals("pusher") ? pusherKey.get() : null,
         subs, mode.equals("loop"), window, rate, warmup, duration, payload,
         room, List.copyOf(sources), concurrency, lanes, pingMs, server == Server.PARLEY ? secret.get() : null, timeout, label,
-        new ServerProcess(serverPid), mode.equals("idle"), sched.equals("fifo"));
+        new ServerProcess(serverPid), mode.equals("idle"), sched.equals("fifo"), prewarmPort, prewarmSeconds);
+    }
+
+    /** The unrecorded run against --prewarm-port: the same scenario, no warm-up, no server CPU. */
+    Settings prewarm() {
+      return new Settings(server, host, prewarmPort, List.of(prewarmPort), transport, publisher, tcpPort, apiKey, pusherKey,
+        subscribers, loop, window, rate, 0, prewarmSeconds, payload, room, sources, concurrency, lanes, pingMs, secret,
+        timeout, "prewarm", new ServerProcess(0), idle, fifoPublisher, -1, 0);
+    }
+
+    /** This is the prewarm run: its result is not printed as a result line. */
+    boolean isPrewarm() {
+      return prewarmPort < 0;
     }
 
     boolean tcpPublisher() {
@@ -177,6 +201,21 @@ public final class FanOut {
 
   private int run(Vertx vertx) throws Exception {
     Generator.quietHttpClientLog();
+    if (settings.prewarmPort() > 0) {
+      // the lanes' code (frames, parsing, the tally) is interpreted in a fresh JVM and compiled
+      // on this CPU as it runs: a freshly started server must not be measured by a cold generator
+      System.out.printf(Locale.ROOT, "prewarm: %d s against port %d%n", settings.prewarmSeconds(), settings.prewarmPort());
+      // on a Vert.x of its own, so that the measured run's lanes and publisher get their event
+      // loops (and scheduling) as they would without it
+      Vertx warming = Vertx.vertx(settings.vertxOptions());
+      int prewarm;
+      try {
+        prewarm = new FanOut(settings.prewarm()).run(warming);
+      } finally {
+        warming.close().await(30, TimeUnit.SECONDS);
+      }
+      System.out.println("prewarm: done" + (prewarm == 0 ? "" : " (exit " + prewarm + ", not counted)"));
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeout());
     GcPauses gcPauses = GcPauses.listen();
     FanOutTally tally = new FanOutTally(settings);
@@ -213,7 +252,7 @@ public final class FanOut {
     Futures.await(vertx.deployVerticle(publisher), 30, "publisher");
     // a publish that waits for the CPU behind the lanes is sent late, and counted as the server's
     // latency: at a fixed rate the publisher runs first (bench/README.md, "Who waits for a CPU")
-    String publisherSched = "normal";
+    String publisherSched = settings.loop() ? null : "normal";
     if (!settings.loop() && settings.fifoPublisher()) {
       Promise<Long> tid = Promise.promise();
       publisher.ctx().runOnContext(v -> tid.complete(RealtimeThread.currentTid()));
@@ -285,7 +324,8 @@ public final class FanOut {
       (end.completed() - start.completed()) / windowS, lat, gcPauses.within(tally.windowStart, tally.windowEnd),
       publisher.sent, incomplete, publisher.publishErrors, 100.0 * (end.cpu() - start.cpu()) / (end.at() - start.at()),
       ServerProcess.cpuPercent(start.serverTicks(), end.serverTicks(), windowS), connectSeconds);
-    JsonObject result = report.window(window).put("publisherSched", publisherSched);
+    JsonObject result = report.window(window).put("publisherSched", publisherSched)
+      .put("prewarmSeconds", settings.prewarmPort() > 0 ? settings.prewarmSeconds() : null);
     List<Future<Void>> closing = new ArrayList<>();
     lanes.forEach(l -> closing.add(l.closeAll()));
     try {
@@ -294,7 +334,9 @@ public final class FanOut {
     } catch (Exception e) {
       System.out.println("closing: " + e);
     }
-    System.out.println(result.encode());
+    if (!settings.isPrewarm()) {
+      System.out.println(result.encode());
+    }
     boolean ok = tally.failed.get() == 0 && tally.dropped.get() == 0 && incomplete == 0 && tally.serverErrors.get() == 0
       && publisher.publishErrors == 0 && tally.joined.get() == settings.subscribers() && cpu0 >= 0;
     return ok ? 0 : 1;
