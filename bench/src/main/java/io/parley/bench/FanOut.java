@@ -76,6 +76,8 @@ public final class FanOut {
                             same kind at port P, unrecorded, so that this generator's own code is compiled before it
                             measures a freshly started server (whose code is not)
       --prewarm-seconds S   (default 10)
+      --prewarm-pid PID     the prewarm server's pid: stopped (SIGTERM, then waited for) when the prewarm ends, so
+                            that it shares nothing with the server measured
       --publisher-sched fifo|normal
                             rate: the publisher's event loop in SCHED_FIFO (default fifo; where the system refuses,
                             normal, and the result says so), so that no publish waits for the subscriber lanes
@@ -88,7 +90,7 @@ public final class FanOut {
                   int subscribers, boolean loop, int window, int rate,
                   int warmup, int duration, int payload, String room, List<String> sources, int concurrency,
                   int lanes, int pingMs, String secret, int timeout, String label, ServerProcess serverProcess, boolean idle,
-                  boolean fifoPublisher, int prewarmPort, int prewarmSeconds) implements Generator.Options {
+                  boolean fifoPublisher, int prewarmPort, int prewarmSeconds, long prewarmPid) implements Generator.Options {
     static Settings parse(Args args) {
       Server server = switch (args.string("server", "")) {
         case "parley" -> Server.PARLEY;
@@ -149,6 +151,7 @@ public final class FanOut {
       }
       int prewarmPort = args.integer("prewarm-port", 0, 0, 65535);
       int prewarmSeconds = args.integer("prewarm-seconds", 10, 1, 600);
+      long prewarmPid = args.integer("prewarm-pid", 0, 0, Integer.MAX_VALUE);
       args.rejectUnknown();
       if (prewarmPort > 0 && !mode.equals("rate")) {
         throw new Args.UsageException("--prewarm-port is for --mode rate");
@@ -163,14 +166,14 @@ public final class FanOut {
         transport.equals("pusher") ? pusherKey.get() : null,
         subs, mode.equals("loop"), window, rate, warmup, duration, payload,
         room, List.copyOf(sources), concurrency, lanes, pingMs, server == Server.PARLEY ? secret.get() : null, timeout, label,
-        new ServerProcess(serverPid), mode.equals("idle"), sched.equals("fifo"), prewarmPort, prewarmSeconds);
+        new ServerProcess(serverPid), mode.equals("idle"), sched.equals("fifo"), prewarmPort, prewarmSeconds, prewarmPid);
     }
 
     /** The unrecorded run against --prewarm-port: the same scenario, no warm-up, no server CPU. */
     Settings prewarm() {
       return new Settings(server, host, prewarmPort, List.of(prewarmPort), transport, publisher, tcpPort, apiKey, pusherKey,
         subscribers, loop, window, rate, 0, prewarmSeconds, payload, room, sources, concurrency, lanes, pingMs, secret,
-        timeout, "prewarm", new ServerProcess(0), idle, fifoPublisher, -1, 0);
+        timeout, "prewarm", new ServerProcess(0), idle, fifoPublisher, -1, 0, 0);
     }
 
     /** This is the prewarm run: its result is not printed as a result line. */
@@ -215,6 +218,7 @@ public final class FanOut {
         warming.close().await(30, TimeUnit.SECONDS);
       }
       System.out.println("prewarm: done" + (prewarm == 0 ? "" : " (exit " + prewarm + ", not counted)"));
+      stopPrewarmServer();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeout());
     GcPauses gcPauses = GcPauses.listen();
@@ -340,6 +344,19 @@ public final class FanOut {
     boolean ok = tally.failed.get() == 0 && tally.dropped.get() == 0 && incomplete == 0 && tally.serverErrors.get() == 0
       && publisher.publishErrors == 0 && tally.joined.get() == settings.subscribers() && cpu0 >= 0;
     return ok ? 0 : 1;
+  }
+
+  /** Stops the prewarm server (--prewarm-pid), so that it does nothing on the CPU while the window runs. */
+  private void stopPrewarmServer() throws Exception {
+    if (settings.prewarmPid() <= 0) {
+      return;
+    }
+    var process = ProcessHandle.of(settings.prewarmPid());
+    if (process.isPresent()) {
+      process.get().destroy();
+      process.get().onExit().get(20, TimeUnit.SECONDS);
+      System.out.println("prewarm: its server (pid " + settings.prewarmPid() + ") stopped");
+    }
   }
 
   /** The counters at one edge of the window, read in this order. */
