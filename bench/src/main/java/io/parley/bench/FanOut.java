@@ -173,12 +173,7 @@ public final class FanOut {
     Settings prewarm() {
       return new Settings(server, host, prewarmPort, List.of(prewarmPort), transport, publisher, tcpPort, apiKey, pusherKey,
         subscribers, loop, window, rate, 0, prewarmSeconds, payload, room, sources, concurrency, lanes, pingMs, secret,
-        timeout, "prewarm", new ServerProcess(0), idle, fifoPublisher, -1, 0, 0);
-    }
-
-    /** This is the prewarm run: its result is not printed as a result line. */
-    boolean isPrewarm() {
-      return prewarmPort < 0;
+        timeout, "prewarm", new ServerProcess(0), idle, fifoPublisher, 0, 0, 0);
     }
 
     boolean tcpPublisher() {
@@ -193,13 +188,16 @@ public final class FanOut {
   }
 
   private final Settings settings;
+  /** The unrecorded prewarm run (--prewarm-port): its result is not printed as a result line. */
+  private final boolean prewarm;
 
-  private FanOut(Settings settings) {
+  private FanOut(Settings settings, boolean prewarm) {
     this.settings = settings;
+    this.prewarm = prewarm;
   }
 
   public static void main(String[] argv) {
-    Generator.main("fan-out", USAGE, argv, Settings::parse, (vertx, settings) -> new FanOut(settings).run(vertx));
+    Generator.main("fan-out", USAGE, argv, Settings::parse, (vertx, settings) -> new FanOut(settings, false).run(vertx));
   }
 
   private int run(Vertx vertx) throws Exception {
@@ -211,13 +209,13 @@ public final class FanOut {
       // on a Vert.x of its own, so that the measured run's lanes and publisher get their event
       // loops (and scheduling) as they would without it
       Vertx warming = Vertx.vertx(settings.vertxOptions());
-      int prewarm;
+      int status;
       try {
-        prewarm = new FanOut(settings.prewarm()).run(warming);
+        status = new FanOut(settings.prewarm(), true).run(warming);
       } finally {
         warming.close().await(30, TimeUnit.SECONDS);
       }
-      System.out.println("prewarm: done" + (prewarm == 0 ? "" : " (exit " + prewarm + ", not counted)"));
+      System.out.println("prewarm: done" + (status == 0 ? "" : " (exit " + status + ", not counted)"));
       stopPrewarmServer();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeout());
@@ -338,7 +336,7 @@ public final class FanOut {
     } catch (Exception e) {
       System.out.println("closing: " + e);
     }
-    if (!settings.isPrewarm()) {
+    if (!prewarm) {
       System.out.println(result.encode());
     }
     boolean ok = tally.failed.get() == 0 && tally.dropped.get() == 0 && incomplete == 0 && tally.serverErrors.get() == 0
