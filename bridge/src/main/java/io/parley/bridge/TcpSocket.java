@@ -76,6 +76,7 @@ final class TcpSocket implements Transport {
   @Override
   public void close(int code, String reason) {
     framing.stop();
+    channel.beforeClose();
     socket.close();
   }
 }

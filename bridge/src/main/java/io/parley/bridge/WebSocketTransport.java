@@ -36,7 +36,7 @@ abstract class WebSocketTransport implements Transport {
     socket.exceptionHandler(failure -> {
       int code = WebSocketChannel.closeCodeOf(failure);
       if (code > 0) {
-        socket.close((short) code, failure.getMessage());
+        closeSocket(code, failure.getMessage());
       }
       failed.handle(failure);
     });
@@ -44,7 +44,7 @@ abstract class WebSocketTransport implements Transport {
     socket.binaryMessageHandler(bytes -> {
       String text = strictUtf8(bytes);
       if (text == null) {
-        socket.close(INVALID_PAYLOAD, "a bridge frame is UTF-8 JSON text");
+        closeSocket(INVALID_PAYLOAD, "a bridge frame is UTF-8 JSON text");
       } else {
         received(text, frames);
       }
@@ -78,10 +78,12 @@ abstract class WebSocketTransport implements Transport {
   }
 
   void closeSocket(int code, String reason) {
+    channel.beforeClose();
     socket.close((short) code, reason);
   }
 
   void closeSocket() {
+    channel.beforeClose();
     socket.close();
   }
 

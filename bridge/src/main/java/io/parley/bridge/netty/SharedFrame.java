@@ -54,6 +54,11 @@ public final class SharedFrame {
     bytes.release();
   }
 
+  /** How many holders the bytes still have (the owner and each socket yet to write them). */
+  int holders() {
+    return bytes.refCnt();
+  }
+
   /** What a socket writes: shares the bytes, not the reader index. */
   ByteBuf retainedDuplicate() {
     return bytes.retainedDuplicate();

@@ -3,7 +3,9 @@ package io.parley.bridge.netty;
 import io.parley.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NettyInternalsTest {
 
   private final Vertx vertx = Vertx.vertx(TestNode.nodeOptions());
+  /** Held for the whole test: a client nothing refers to is closed by Vert.x's cleaner, its connections with it. */
+  private final WebSocketClient webSockets = vertx.createWebSocketClient();
+  private final NetClient tcp = vertx.createNetClient();
 
   @AfterEach
   void close() throws Exception {
@@ -45,7 +50,7 @@ class NettyInternalsTest {
       }))
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-    WebSocket client = vertx.createWebSocketClient()
+    WebSocket client = webSockets
       .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")).await(10, TimeUnit.SECONDS);
     client.textMessageHandler(received::add);
     client.writeTextMessage("go");
@@ -77,7 +82,7 @@ class NettyInternalsTest {
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     StringBuilder received = new StringBuilder();
     CompletableFuture<String> all = new CompletableFuture<>();
-    io.vertx.core.net.NetSocket client = vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    io.vertx.core.net.NetSocket client = tcp.connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
     client.handler(bytes -> {
       received.append(bytes.toString(StandardCharsets.UTF_8));
       if (received.toString().endsWith(".")) {
