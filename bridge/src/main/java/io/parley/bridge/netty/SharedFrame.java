@@ -2,7 +2,11 @@ package io.parley.bridge.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.unix.Socket;
 import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One message encoded once, framing included, for many sockets: a websocket message (a server's
@@ -59,9 +63,25 @@ public final class SharedFrame {
     return bytes.refCnt();
   }
 
-  /** What a socket writes: shares the bytes, not the reader index. */
-  ByteBuf retainedDuplicate() {
-    return bytes.retainedDuplicate();
+  /** One more holder of the bytes, released with {@link #release}. */
+  SharedFrame retain() {
+    bytes.retain();
+    return this;
+  }
+
+  /** What a socket writes through Netty from {@code offset} on: shares the bytes, not the reader index. */
+  ByteBuf retainedDuplicateFrom(int offset) {
+    ByteBuf duplicate = bytes.retainedDuplicate();
+    return duplicate.skipBytes(offset);
+  }
+
+  /** Sends the bytes on a non-blocking socket: how many the kernel took (0 when its buffer is full). */
+  int sendTo(Socket socket) throws IOException {
+    if (bytes.hasMemoryAddress()) {
+      return socket.sendAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
+    }
+    ByteBuffer nio = bytes.internalNioBuffer(bytes.readerIndex(), bytes.readableBytes());
+    return socket.send(nio, nio.position(), nio.limit());
   }
 
   /** One final, unmasked websocket frame (RFC 6455 §5.2), as a server sends it. */

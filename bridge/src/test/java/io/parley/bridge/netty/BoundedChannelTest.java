@@ -1,10 +1,15 @@
 package io.parley.bridge.netty;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.http.WebSocketInternal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A queued shared frame is held by the socket's channel until the flush (one walk of the
- * pipeline per socket in a fan-out): what a client sees around closes, and that the bytes are
- * given back however the socket ends. On real sockets.
+ * A queued shared frame is held by the socket's channel until the flush, which sends it straight
+ * to the socket when nothing else is owed: what a client sees, in order, around bytes Netty still
+ * holds, handlers that must see every write, and closes, and that the bytes are given back
+ * however the socket ends. On real sockets, on the node's transport (epoll on Linux).
  */
 class BoundedChannelTest {
 
@@ -30,6 +37,67 @@ class BoundedChannelTest {
   @AfterEach
   void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void a_frame_goes_straight_to_a_socket_that_owes_nothing_and_after_what_it_owes_otherwise() throws Exception {
+    assertThat(vertx.isNativeTransportEnabled()).as("the node's transport on Linux: epoll").isTrue();
+    CompletableFuture<WebSocketChannel> server = new CompletableFuture<>();
+    int port = vertx.createHttpServer()
+      .webSocketHandler(socket -> socket.textMessageHandler(go -> {
+        WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
+        SharedFrame shared = SharedFrame.text("straight".getBytes(StandardCharsets.UTF_8));
+        channel.queue(shared);
+        channel.flush();
+        // Netty holds a frame not yet flushed: the next shared frame must not overtake it
+        channel.channel.write(new TextWebSocketFrame("owed"));
+        channel.queue(shared);
+        channel.flush();
+        shared.release();
+        server.complete(channel);
+      }))
+      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    WebSocket client = connect(port);
+    client.textMessageHandler(received::add);
+    client.writeTextMessage("go");
+
+    for (String expected : new String[]{"straight", "owed", "straight"}) {
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(expected);
+    }
+    assertThat(server.get(10, TimeUnit.SECONDS).sentStraight()).as("only the first went past Netty's buffer").isEqualTo(1);
+  }
+
+  @Test
+  void a_handler_between_the_frames_and_the_socket_sees_every_frame() throws Exception {
+    List<Object> seen = new CopyOnWriteArrayList<>();
+    CompletableFuture<WebSocketChannel> server = new CompletableFuture<>();
+    int port = vertx.createHttpServer()
+      .webSocketHandler(socket -> socket.textMessageHandler(go -> {
+        // where TLS would sit: between the frame encoder and the socket
+        ((WebSocketInternal) socket).channelHandlerContext().pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+          @Override
+          public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            seen.add(msg);
+            ctx.write(msg, promise);
+          }
+        });
+        WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
+        SharedFrame shared = SharedFrame.text("through".getBytes(StandardCharsets.UTF_8));
+        channel.queue(shared);
+        channel.flush();
+        shared.release();
+        server.complete(channel);
+      }))
+      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    WebSocket client = connect(port);
+    client.textMessageHandler(received::add);
+    client.writeTextMessage("go");
+
+    assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("through");
+    assertThat(server.get(10, TimeUnit.SECONDS).sentStraight()).isZero();
+    assertThat(seen).hasSize(1);
   }
 
   @Test
@@ -69,7 +137,7 @@ class BoundedChannelTest {
         channel.queue(shared);
         // the connection drops before the flush that would have sent the frame
         socket.closeHandler(v -> frame.complete(shared));
-        ((io.vertx.core.internal.http.WebSocketInternal) socket).channelHandlerContext().channel().close();
+        ((WebSocketInternal) socket).channelHandlerContext().channel().close();
       }))
       .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     connect(port).writeTextMessage("go");
