@@ -26,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WebSocketFootprintTest {
 
   private final Vertx vertx = Vertx.vertx(TestNode.nodeOptions());
+  /** Held for the whole test: a client nothing refers to is closed by Vert.x's cleaner, its connections with it. */
+  private final WebSocketClient clients = vertx.createWebSocketClient();
   private final CompletableFuture<Boolean> trimmed = new CompletableFuture<>();
   private final AtomicReference<WeakReference<HttpConnection>> upgradedFrom = new AtomicReference<>();
 
@@ -52,8 +54,7 @@ class WebSocketFootprintTest {
   }
 
   private WebSocket connect(int port, CompletableFuture<String> messages, CompletableFuture<Short> closed) throws Exception {
-    WebSocketClient client = vertx.createWebSocketClient();
-    WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+    WebSocket socket = clients.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
       .await(10, TimeUnit.SECONDS);
     socket.textMessageHandler(messages::complete);
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
