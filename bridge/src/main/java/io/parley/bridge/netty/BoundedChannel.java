@@ -80,7 +80,7 @@ abstract class BoundedChannel {
 
   /** Queues a shared frame; it goes out at the next {@link #flush}, after anything queued before it. */
   public void queue(SharedFrame frame) {
-    writeHeld();
+    writeHeld(0);
     held = frame.retain();
   }
 
@@ -90,21 +90,20 @@ abstract class BoundedChannel {
     if (frame == null) {
       return;
     }
-    held = null;
     int sent = owesNothing() ? sendStraight(frame) : 0;
-    if (sent < frame.size()) {
-      // the rest goes after anything Netty still holds, and Netty waits for the socket to take it
-      sharedEntry.write(frame.retainedDuplicateFrom(sent), sharedEntry.voidPromise());
-      sharedEntry.flush();
-    } else {
+    if (sent == frame.size()) {
+      releaseHeld();
       sentStraight++;
+    } else {
+      // the rest goes after anything Netty still holds, and Netty waits for the socket to take it
+      writeHeld(sent);
+      sharedEntry.flush();
     }
-    frame.release();
   }
 
   /** Writes one message of this socket's own (a reply, a refusal), after anything queued, and flushes. */
   void writeOwn(Object message) {
-    writeHeld();
+    writeHeld(0);
     channel.writeAndFlush(message, channel.voidPromise());
   }
 
@@ -113,7 +112,7 @@ abstract class BoundedChannel {
    * close frame, written by Vert.x, then follows the deliveries queued before it.
    */
   public void beforeClose() {
-    writeHeld();
+    writeHeld(0);
   }
 
   /** How many shared frames went to the socket whole without Netty's outbound buffer (for tests and diagnostics). */
@@ -136,12 +135,12 @@ abstract class BoundedChannel {
     }
   }
 
-  private void writeHeld() {
+  /** Writes the held frame from {@code offset} on into the pipeline, unflushed; its hold goes with it, and Netty releases it once written. */
+  private void writeHeld(int offset) {
     SharedFrame frame = held;
     if (frame != null) {
       held = null;
-      sharedEntry.write(frame.retainedDuplicateFrom(0), sharedEntry.voidPromise());
-      frame.release();
+      sharedEntry.write(frame.handOver(offset), sharedEntry.voidPromise());
     }
   }
 

@@ -11,9 +11,11 @@ import java.nio.ByteBuffer;
 /**
  * One message encoded once, framing included, for many sockets: a websocket message (a server's
  * frames are not masked, RFC 6455 §5.1), or a TCP event-bus bridge frame (its length prefix and
- * JSON). The bytes are the same for every socket and none encodes or copies its own. The bytes sit in one pooled direct buffer; each socket that writes the frame
- * takes a retained duplicate, which Netty releases once written, and the owner calls
- * {@link #release} when the fan-out is done.
+ * JSON). The bytes are the same for every socket and none encodes or copies its own. The bytes
+ * sit in one pooled direct buffer; each socket that queues the frame takes a hold on it
+ * ({@link #retain}), which it releases after sending the bytes itself or hands to Netty with a
+ * duplicate that Netty releases once written, and the owner calls {@link #release} when the
+ * fan-out is done.
  */
 public final class SharedFrame {
 
@@ -69,10 +71,12 @@ public final class SharedFrame {
     return this;
   }
 
-  /** What a socket writes through Netty from {@code offset} on: shares the bytes, not the reader index. */
-  ByteBuf retainedDuplicateFrom(int offset) {
-    ByteBuf duplicate = bytes.retainedDuplicate();
-    return duplicate.skipBytes(offset);
+  /**
+   * What a socket writes through Netty from {@code offset} on, carrying one hold taken with
+   * {@link #retain}: Netty releases it once written. Shares the bytes, not the reader index.
+   */
+  ByteBuf handOver(int offset) {
+    return bytes.duplicate().skipBytes(offset);
   }
 
   /** Sends the bytes on a non-blocking socket: how many the kernel took (0 when its buffer is full). */

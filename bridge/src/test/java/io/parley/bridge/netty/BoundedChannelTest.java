@@ -45,9 +45,9 @@ class BoundedChannelTest {
   void a_frame_goes_straight_to_a_socket_that_owes_nothing_and_after_what_it_owes_otherwise() throws Exception {
     assertThat(vertx.isNativeTransportEnabled()).as("the node's transport on Linux: epoll").isTrue();
     CompletableFuture<WebSocketChannel> server = new CompletableFuture<>();
+    SharedFrame shared = text("straight");
     int port = serveOnGo(socket -> {
       WebSocketChannel channel = WebSocketChannel.of(socket, 1 << 20);
-      SharedFrame shared = text("straight");
       channel.queue(shared);
       channel.flush();
       // Netty holds a frame not yet flushed: the next shared frame must not overtake it
@@ -63,6 +63,7 @@ class BoundedChannelTest {
       assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(expected);
     }
     assertThat(server.get(10, TimeUnit.SECONDS).sentStraight()).as("only the first went past Netty's buffer").isEqualTo(1);
+    assertThat(shared.holders()).as("every hold given back, the one handed to Netty too").isZero();
   }
 
   @Test
