@@ -26,8 +26,10 @@ class ParleyTest {
     vertx.close().await(30, TimeUnit.SECONDS);
   }
 
+  /** On a free loopback port, without the warm-up (FanOutWarmUpTest has it). */
   private static JsonObject onFreePort() {
-    return new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"));
+    return new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
+      .put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)));
   }
 
   @Test

@@ -26,14 +26,38 @@ import java.util.List;
  *                                 // service's answer to a request it consumed (then: 503)
  *   "maxPendingRequests": 1000,   // requests a service connection may hold unanswered; more: 503
  *   "origin": null,               // allowed Origin for SockJS (null: any)
- *   "transports": ["WEBSOCKET", "XHR"]
+ *   "transports": ["WEBSOCKET", "XHR"],
+ *   "warmUp": {"sockets": 100, "messages": 500}   // the fan-out run before /health says UP
+ *                                 // ({@link FanOutWarmUp}); messages 0: none
  * }
  * </pre>
  */
 public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBytes, int maxRoomsPerSocket,
                             double ratePerSecond, double rateBurst, double serviceRatePerSecond, double serviceRateBurst,
                             int maxRefusalsPerMinute, long pingTimeoutMs,
-                            long replyTimeoutMs, int maxPendingRequests, String origin, List<String> transports) {
+                            long replyTimeoutMs, int maxPendingRequests, String origin, List<String> transports, WarmUp warmUp) {
+
+  /**
+   * The node's warm-up ({@link FanOutWarmUp}): {@code messages} envelopes delivered to
+   * {@code sockets} loopback sockets of its own before it reports ready; no warm-up when either is 0.
+   */
+  public record WarmUp(int sockets, int messages) {
+    public static final WarmUp NONE = new WarmUp(0, 0);
+
+    public WarmUp {
+      if (sockets < 0 || messages < 0 || sockets > 10_000) {
+        throw new IllegalArgumentException("bridge.warmUp.sockets (at most 10000) and bridge.warmUp.messages must not be negative");
+      }
+    }
+
+    public boolean enabled() {
+      return sockets > 0 && messages > 0;
+    }
+
+    static WarmUp fromConfig(JsonObject warmUp) {
+      return warmUp == null ? NONE : new WarmUp(warmUp.getInteger("sockets", 0), warmUp.getInteger("messages", 0));
+    }
+  }
 
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
   public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -67,6 +91,7 @@ public record BridgeOptions(int maxBodyBytes, int maxFrameBytes, int maxQueuedBy
       json.getLong("replyTimeoutMs", 10_000L),
       json.getInteger("maxPendingRequests", 1000),
       json.getString("origin"),
-      transports.stream().map(String::valueOf).toList());
+      transports.stream().map(String::valueOf).toList(),
+      WarmUp.fromConfig(json.getJsonObject("warmUp")));
   }
 }

@@ -91,6 +91,8 @@ final class Connection extends BridgeSocket {
   private boolean closing;
   /** The transport closed. */
   private boolean closed;
+  /** One of the node's warm-up sockets ({@link #watchForWarmUp}): no deadlines apply. */
+  private boolean warmUp;
   /** Attempts left to join this connection's rooms again, once a rejoin failed (see {@link #rejoinAll}). */
   private int rejoinsLeft;
 
@@ -178,6 +180,9 @@ final class Connection extends BridgeSocket {
   /** Periodic check from the bridge: auth deadline, token expiry, ping timeout, heartbeat. */
   @Override
   public void check(long now) {
+    if (warmUp) {
+      return; // the node's own, closed by the warm-up when it is done
+    }
     if (rejoinsLeft > 0) {
       int left = rejoinsLeft;
       rejoinsLeft = 0;
@@ -472,6 +477,23 @@ final class Connection extends BridgeSocket {
   }
 
   /**
+   * Hears {@code room}'s deliveries on this node, as a service watches a room, with no identity
+   * and no membership in the store: for the node's own warm-up sockets ({@link FanOutWarmUp})
+   * only; no frame leads here. The auth deadline still closes such a socket if it outlives it.
+   */
+  Future<Void> watchForWarmUp(RoomName room) {
+    membership = membership.transform(ar -> {
+      if (closing || closed) {
+        return Future.succeededFuture();
+      }
+      warmUp = true;
+      rooms.add(room);
+      return ctx.rooms().join(room, this);
+    });
+    return membership;
+  }
+
+  /**
    * Joins every room this connection is in again (the same {@code rooms.join} as a register,
    * idempotent per connection), after the room store lost its presence: a Redis restarted
    * empty. In turn with registers and unregisters, so a room left meanwhile is not joined
@@ -526,8 +548,8 @@ final class Connection extends BridgeSocket {
 
   private Future<Void> leave(RoomName room) {
     ctx.rooms().leave(room, this);
-    if (service != null) {
-      return Future.succeededFuture(); // it watched, it was never a member
+    if (principal == null) {
+      return Future.succeededFuture(); // a service or the node's warm-up: it watched, it was never a member
     }
     return StoreMembership.leave(ctx, room, member());
   }

@@ -126,7 +126,7 @@ public final class EventBusBridge {
       });
   }
 
-  private static BiFunction<ServerWebSocket, Integer, Transport> transportFor(String base, String path) {
+  static BiFunction<ServerWebSocket, Integer, Transport> transportFor(String base, String path) {
     if (path.equals(base + "/websocket")) {
       return RawWebSocket::new;
     }
@@ -144,8 +144,21 @@ public final class EventBusBridge {
     accept(new TcpSocket(socket, options.maxQueuedBytes(), options.maxFrameBytes()));
   }
 
-  private void accept(Transport transport) {
-    new Connection(context, transport).start();
+  private Connection accept(Transport transport) {
+    Connection connection = new Connection(context, transport);
+    connection.start();
+    return connection;
+  }
+
+  /**
+   * Runs this instance's fan-out once before the node reports ready ({@link FanOutWarmUp}), when
+   * {@code bridge.warmUp} asks for it; on this instance's context. Never fails.
+   */
+  public Future<Void> warmUp() {
+    if (!options.warmUp().enabled()) {
+      return Future.succeededFuture();
+    }
+    return new FanOutWarmUp(vertx, options.warmUp(), options.maxQueuedBytes(), this::accept).run().mapEmpty();
   }
 
   /**

@@ -99,7 +99,7 @@ public final class HttpServerVerticle extends VerticleBase {
       server = listening;
       setup.listening().accept(listening.actualPort());
       return startTcp();
-    });
+    }).compose(v -> bridge.warmUp());
   }
 
   /**

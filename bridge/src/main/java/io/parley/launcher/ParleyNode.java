@@ -72,6 +72,8 @@ public final class ParleyNode extends VerticleBase {
   private volatile int httpPort = -1;
   private volatile int tcpPort = -1;
   private volatile RealtimeService realtime;
+  /** The HTTP servers started, their warm-up done: /health may say UP. */
+  private volatile boolean warmedUp;
   private Stores stores;
   private PrometheusMeterRegistry scrape;
   private FailureLog failures;
@@ -182,6 +184,12 @@ public final class ParleyNode extends VerticleBase {
       health.register("postgres", STORE_CHECK_TIMEOUT_MS, promise -> stores.pg().query("SELECT 1").execute()
         .onComplete(ar -> promise.complete(checked("postgres", ar))));
     }
+    // until the HTTP servers' warm-up is done (FanOutWarmUp, docs/architecture.md): a load
+    // balancer sends no tabs to a node whose delivery path is not compiled yet
+    if (bridge.warmUp().enabled() && instances(deployment, "http") > 0) {
+      health.register("warm-up", promise -> promise.complete(warmedUp ? Status.OK()
+        : Status.KO(new JsonObject().put("warmingUp", "the node is running its fan-out once before it takes traffic"))));
+    }
     // the services deployed here: the bridge asks them locally (see ServiceRequests)
     Set<String> localServices = SERVICES.stream().filter(name -> instances(deployment, name) > 0).collect(Collectors.toSet());
     HttpServerVerticle.Setup httpSetup = new HttpServerVerticle.Setup(nodeId, localServices, http, tcp, pusher, publisher, rooms, bridge, auth.timeoutMs(),
@@ -197,6 +205,7 @@ public final class ParleyNode extends VerticleBase {
       .compose(v -> deploy("notifications", deployment, () -> new NotificationsVerticle(stores.notifications(), notificationsOptions)))
       .compose(v -> applications.deploy(vertx))
       .compose(v -> deploy("http", deployment, () -> new HttpServerVerticle(httpSetup)))
+      .onSuccess(v -> warmedUp = true)
       .onSuccess(v -> LOG.info("Parley node up{}, {} transport", httpPort >= 0 ? " on port " + httpPort : " (no HTTP server here)",
         vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"));
   }

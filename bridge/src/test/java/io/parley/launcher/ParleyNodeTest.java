@@ -45,7 +45,8 @@ class ParleyNodeTest {
   void undeploying_a_node_undeploys_every_verticle_it_started_before_it_closes_its_stores() throws Exception {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"));
+      JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
+        .put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)));
       String node = vertx.deployVerticle(new ParleyNode(java.time.Clock.systemUTC(), java.util.Map.of()),
         new io.vertx.core.DeploymentOptions().setConfig(config)).await(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(vertx.deploymentIDs()).as("the node and the verticles it deployed").hasSizeGreaterThan(1);

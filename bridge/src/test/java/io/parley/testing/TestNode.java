@@ -165,12 +165,38 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a node and, once its HTTP server listens but before its start has completed (while it
+   * warms up, {@code bridge.warmUp}), hands it to {@code whileStarting}; returns it started.
+   */
+  public static TestNode start(JsonObject overrides, java.util.function.Consumer<TestNode> whileStarting) {
+    return deploy(Vertx.vertx(nodeOptions()), overrides, Map.of(), whileStarting);
+  }
+
   private static TestNode deploy(Vertx vertx, JsonObject overrides, Map<String, String> env) {
+    return deploy(vertx, overrides, env, null);
+  }
+
+  private static TestNode deploy(Vertx vertx, JsonObject overrides, Map<String, String> env,
+                                 java.util.function.Consumer<TestNode> whileStarting) {
     ParleyNode node = new ParleyNode(Clock.systemUTC(), env);
+    // no warm-up (FanOutWarmUp) unless a test asks for one: its sockets would count in what tests measure
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
+      .put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)))
       .mergeIn(overrides, true);
     try {
-      vertx.deployVerticle(node, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+      io.vertx.core.Future<String> deployed = vertx.deployVerticle(node, new DeploymentOptions().setConfig(config));
+      if (whileStarting != null) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (node.httpPort() < 0 && !deployed.isComplete() && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        if (deployed.isComplete() || node.httpPort() < 0) {
+          throw new IllegalStateException("the node's start completed (or never listened) before it could be watched starting");
+        }
+        whileStarting.accept(new TestNode(vertx, node));
+      }
+      deployed.await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       throw new IllegalStateException("node did not start: " + e.getMessage(), e);
