@@ -250,14 +250,4 @@ final class FanOutWarmUp {
       .transform(ar -> server == null ? Future.<Void>succeededFuture() : server.close())
       .otherwiseEmpty();
   }
-
-  /** The loopback port the warm-up's sockets come in on, once it listens (tests). */
-  int port() {
-    return server == null ? -1 : server.actualPort();
-  }
-
-  /** The room the warm-up's sockets watch (tests). */
-  RoomName room() {
-    return room;
-  }
 }
