@@ -2,6 +2,7 @@ package io.parley;
 
 import io.parley.launcher.GreetingVerticle;
 import io.parley.testing.BridgeClient;
+import io.parley.testing.TestNode;
 import io.parley.testing.DevTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -29,7 +30,7 @@ class ParleyTest {
   /** On a free loopback port, without the warm-up (FanOutWarmUpTest has it). */
   private static JsonObject onFreePort() {
     return new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
-      .put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)));
+      .mergeIn(TestNode.noWarmUp());
   }
 
   @Test

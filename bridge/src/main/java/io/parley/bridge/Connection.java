@@ -479,7 +479,7 @@ final class Connection extends BridgeSocket {
   /**
    * Hears {@code room}'s deliveries on this node, as a service watches a room, with no identity
    * and no membership in the store: for the node's own warm-up sockets ({@link FanOutWarmUp})
-   * only; no frame leads here. The auth deadline still closes such a socket if it outlives it.
+   * only; no frame leads here. No deadline applies to it ({@link #check}): the warm-up closes it.
    */
   Future<Void> watchForWarmUp(RoomName room) {
     membership = membership.transform(ar -> {

@@ -158,7 +158,7 @@ public final class EventBusBridge {
     if (!options.warmUp().enabled()) {
       return Future.succeededFuture();
     }
-    return new FanOutWarmUp(vertx, options.warmUp(), options.maxQueuedBytes(), this::accept).run().mapEmpty();
+    return new FanOutWarmUp(vertx, options.warmUp(), options.maxQueuedBytes(), this::accept).run();
   }
 
   /**

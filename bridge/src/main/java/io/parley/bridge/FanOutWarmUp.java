@@ -50,10 +50,6 @@ import java.util.function.Function;
  */
 final class FanOutWarmUp {
 
-  /** What one warm-up did, for the log and for tests. */
-  record Report(int sockets, int messages, long received, long tookMs) {
-  }
-
   private static final Logger LOG = LoggerFactory.getLogger(FanOutWarmUp.class);
 
   private static final long JOIN_TIMEOUT_MS = 10_000;
@@ -96,22 +92,20 @@ final class FanOutWarmUp {
   }
 
   /** Runs the warm-up on the calling bridge instance's context; never fails. */
-  Future<Report> run() {
+  Future<Void> run() {
     long started = System.nanoTime();
     return listen()
       .compose(v -> connectAll())
       .compose(v -> joined())
       .compose(v -> publish(0, System.nanoTime() + MAX_PUBLISH_MS * 1_000_000))
       .compose(v -> jitQuiet())
-      .map(v -> new Report(options.sockets(), options.messages(), received, (System.nanoTime() - started) / 1_000_000))
-      .onSuccess(report -> LOG.info("Warm-up: {} messages to {} sockets of this node ({} deliveries received) in {} ms",
-        report.messages(), report.sockets(), report.received(), report.tookMs()))
+      .onSuccess(v -> LOG.info("Warm-up: {} messages to {} sockets of this node ({} deliveries received) in {} ms",
+        options.messages(), options.sockets(), received, (System.nanoTime() - started) / 1_000_000))
       .recover(failure -> {
         LOG.warn("Warm-up not done, the node serves without it: {}", String.valueOf(failure.getMessage()));
-        return Future.succeededFuture(new Report(options.sockets(), options.messages(), received,
-          (System.nanoTime() - started) / 1_000_000));
+        return Future.succeededFuture();
       })
-      .compose(report -> closeAll().transform(ar -> Future.succeededFuture(report)));
+      .transform(ar -> closeAll());
   }
 
   private Future<Void> listen() {
@@ -230,13 +224,10 @@ final class FanOutWarmUp {
       if (total != last[0]) {
         last[0] = total;
         last[1] = now;
-      } else if (now - last[1] >= QUIET_MS * 1_000_000 || now >= deadline) {
+      }
+      if (now - last[1] >= QUIET_MS * 1_000_000 || now >= deadline) {
         vertx.cancelTimer(id);
         quiet.complete();
-      }
-      if (now >= deadline) {
-        vertx.cancelTimer(id);
-        quiet.tryComplete();
       }
     });
     return quiet.future();

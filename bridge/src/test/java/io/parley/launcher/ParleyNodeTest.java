@@ -46,7 +46,7 @@ class ParleyNodeTest {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
-        .put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)));
+        .mergeIn(TestNode.noWarmUp());
       String node = vertx.deployVerticle(new ParleyNode(java.time.Clock.systemUTC(), java.util.Map.of()),
         new io.vertx.core.DeploymentOptions().setConfig(config)).await(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(vertx.deploymentIDs()).as("the node and the verticles it deployed").hasSizeGreaterThan(1);

@@ -180,9 +180,8 @@ public final class TestNode implements AutoCloseable {
   private static TestNode deploy(Vertx vertx, JsonObject overrides, Map<String, String> env,
                                  java.util.function.Consumer<TestNode> whileStarting) {
     ParleyNode node = new ParleyNode(Clock.systemUTC(), env);
-    // no warm-up (FanOutWarmUp) unless a test asks for one: its sockets would count in what tests measure
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
-      .put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)))
+      .mergeIn(noWarmUp(), true)
       .mergeIn(overrides, true);
     try {
       io.vertx.core.Future<String> deployed = vertx.deployVerticle(node, new DeploymentOptions().setConfig(config));
@@ -241,6 +240,14 @@ public final class TestNode implements AutoCloseable {
       throw new AssertionError("this node has no TCP endpoint: start it with tcp.port set");
     }
     return port;
+  }
+
+  /**
+   * The overrides that turn the node's warm-up (FanOutWarmUp) off: every node here starts without
+   * it unless a test asks for one, since its sockets and deliveries would count in what tests measure.
+   */
+  public static JsonObject noWarmUp() {
+    return new JsonObject().put("bridge", new JsonObject().put("warmUp", new JsonObject().put("messages", 0)));
   }
 
   /** The overrides that open the TCP endpoint on a free loopback port. */
